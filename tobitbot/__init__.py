@@ -1,0 +1,1 @@
+"""The composition root: command line, settings, wiring of real servers, sandbox."""
