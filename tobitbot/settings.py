@@ -1,0 +1,86 @@
+"""Settings from TOBITBOT_* environment variables and an optional TOML file, checked at start-up.
+
+The TOML file (path in TOBITBOT_CONFIG) uses the same names without the prefix, in lower case:
+`ad_url = "ldaps://dc1.example.net"`. Environment variables win over the file. Secrets are
+`SecretStr`: they never appear in a repr, a log line or an error message.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import TomlConfigSettingsSource
+
+from commands.errors import ConfigError
+
+PREFIX = "TOBITBOT_"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore", frozen=True)
+
+    # Slack
+    slack_bot_token: SecretStr
+    slack_signing_secret: SecretStr
+    slack_api_url: str = "https://slack.com/api/"
+    slack_app_token: SecretStr | None = None        # Socket Mode only
+    audit_channel: str | None = None                # channel id that mirrors the audit log
+    # Redis (queues, job state, outcomes, audit)
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    # Active Directory
+    ad_url: str
+    ad_user: str
+    ad_password: SecretStr
+    ad_base_dn: str
+    ad_ca_file: Path | None = None
+    ad_tls_verify: bool = True                      # explicit opt-out for test CAs only
+    ad_sam_format: str = "{first_initial}{last}"
+    # Tobit provisioning endpoints (one per customer; the URL is in the customer's contract)
+    tobit_token: SecretStr = SecretStr("")
+    tobit_ca_file: Path | None = None
+    # PBX (Kamailio JSON-RPC) and the provider's fax server
+    pbx_rpc_url: str = "http://127.0.0.1:5071/RPC"
+    fax_server_uri: str = "sip:fax@127.0.0.1:5080"
+    # Policy (roles, risky commands, channels)
+    policy_file: Path = Path("deploy/policy.example.toml")
+    # Key that encrypts one-time secrets (new passwords) on their way from worker to bot (R18)
+    secrets_key: SecretStr
+    approval_ttl_seconds: int = 4 * 3600
+    queue_name: str = "provisioning"
+
+    @field_validator("ad_url")
+    @classmethod
+    def _ldaps_only(cls, value: str) -> str:
+        if not value.lower().startswith("ldaps://"):
+            raise ValueError("must start with ldaps:// (passwords are only set over LDAPS)")
+        return value
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings,
+                                   env_settings, dotenv_settings, file_secret_settings,
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get(PREFIX + "CONFIG")
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
+        return tuple(sources)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings, or a ConfigError naming every missing or bad setting (never its value)."""
+    config_file = os.environ.get(PREFIX + "CONFIG")
+    if config_file and not Path(config_file).is_file():
+        raise ConfigError(f"{PREFIX}CONFIG points to {config_file}, which is not a file")
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = PREFIX + "_".join(str(p) for p in err["loc"]).upper()
+            problem = "is missing" if err["type"] == "missing" else err["msg"]
+            lines.append(f"{name} {problem}")
+        raise ConfigError("invalid settings:\n  " + "\n  ".join(lines)) from None
