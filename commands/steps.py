@@ -16,6 +16,9 @@ class StepSpec:
     args: tuple[str, ...]
     outputs: tuple[str, ...] = ()
     undoable: bool = True
+    # applied again on a re-run even when its effect seems present (a new password must be set
+    # and handed over: an old one the requester never saw is no use)
+    reapply: bool = False
 
 
 CATALOGUE: dict[str, StepSpec] = {s.key: s for s in (
@@ -30,7 +33,8 @@ CATALOGUE: dict[str, StepSpec] = {s.key: s for s in (
     StepSpec("ad.create_user", ("customer", "given_name", "surname", "display_name", "email",
                                 "solo"), outputs=("sam", "upn", "mail")),
     # generates a policy-compliant password; delivered to the requester only (R18)
-    StepSpec("ad.set_password", ("customer", "user", "must_change"), undoable=False),
+    StepSpec("ad.set_password", ("customer", "user", "must_change"), undoable=False,
+             reapply=True),
     StepSpec("ad.enable_user", ("customer", "user")),
     StepSpec("ad.disable_user", ("customer", "user")),
     StepSpec("ad.delete_user", ("customer", "user"), undoable=False),

@@ -1,0 +1,158 @@
+"""Runs a plan step by step: skip what is done, apply, verify, record, publish.
+
+The engine never leaves work half-done without saying so: a final failure publishes which steps
+completed and which did not, and whether the completed ones can be undone. Transient backend
+errors propagate (as RetryableBackendError) so that RQ runs the job again; the journal makes
+that re-run continue where this one stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Protocol
+
+from commands import events
+from commands.errors import BackendError, PermanentBackendError
+from commands.events import JobEvent
+from commands.plan import Plan, Step
+from commands.steps import CATALOGUE
+from workers.steps.base import REGISTRY, Backends, StepContext
+
+log = logging.getLogger(__name__)
+_REF = re.compile(r"^\$\{([a-z_]+)\}$")
+SECRET_PREFIX = "secret:"
+
+
+class Journal(Protocol):
+    def done_steps(self) -> set[int]: ...
+    def values(self) -> dict[str, Any]: ...
+    def mark_done(self, index: int, values: dict[str, Any]) -> None: ...
+    def mark_undone(self, index: int) -> None: ...
+    def attempts(self) -> int: ...
+
+
+class Secrets(Protocol):
+    def put(self, request_id: str, name: str, value: str) -> None: ...
+
+
+Publish = Callable[[JobEvent], None]
+
+
+class StepFailed(Exception):
+    """A step failed for good; carries the final event already published."""
+
+    def __init__(self, event: JobEvent, cause: BaseException):
+        super().__init__(event.error)
+        self.event = event
+        self.cause = cause
+
+
+@dataclass
+class Engine:
+    backends: Backends
+    publish: Publish
+    secrets: Secrets
+
+    def run(self, request_id: str, plan: Plan, journal: Journal, *, final_attempt: bool) -> JobEvent:
+        """Execute the remaining steps; return the final event (SUCCEEDED)."""
+        ctx = StepContext(request_id, journal.values())
+        total = len(plan.steps)
+        attempt = journal.attempts()
+        self.publish(JobEvent(request_id, events.STARTED, total=total, attempt=attempt,
+                              summary=plan.command))
+        for index, step in enumerate(plan.steps):
+            if index in journal.done_steps():
+                continue
+            try:
+                kind, elapsed = self._run_step(step, ctx)
+            except BackendError as exc:
+                if exc.retryable and not final_attempt:
+                    self.publish(JobEvent(request_id, events.RETRYING, step=index + 1, total=total,
+                                          summary=step.summary, error=str(exc), attempt=attempt))
+                    raise
+                raise StepFailed(self._failure(request_id, plan, journal, index, str(exc), attempt),
+                                 exc) from exc
+            except Exception as exc:  # a bug or an unmapped library error: say where, keep trace in log
+                log.exception("step %s of %s crashed", step.key, request_id)
+                message = f"internal error in step `{step.key}` ({type(exc).__name__}), reference {request_id}"
+                raise StepFailed(self._failure(request_id, plan, journal, index, message, attempt),
+                                 exc) from exc
+            journal.mark_done(index, ctx.values)
+            self.publish(JobEvent(request_id, kind, step=index + 1, total=total,
+                                  summary=step.summary, elapsed_ms=elapsed, attempt=attempt))
+        done = tuple(s.summary for s in plan.steps)
+        final = JobEvent(request_id, events.SUCCEEDED, total=total, done=done, attempt=attempt,
+                         summary=plan.command)
+        self.publish(final)
+        return final
+
+    def undo(self, request_id: str, plan: Plan, journal: Journal) -> JobEvent:
+        """Roll back the completed steps, newest first, where each can be undone."""
+        ctx = StepContext(request_id, journal.values())
+        undone = []
+        for index in sorted(journal.done_steps(), reverse=True):
+            step = plan.steps[index]
+            impl = REGISTRY[step.key]
+            if impl.undo is None:
+                raise PermanentBackendError(step.backend, f"`{step.key}` cannot be undone")
+            impl.undo(self.backends, resolve(step.args, ctx.values), ctx)
+            journal.mark_undone(index)
+            undone.append(step.summary)
+        event = JobEvent(request_id, events.UNDONE, total=len(plan.steps), done=tuple(undone),
+                         summary=plan.command)
+        self.publish(event)
+        return event
+
+    def _run_step(self, step: Step, ctx: StepContext) -> tuple[str, int]:
+        impl = REGISTRY[step.key]
+        spec = CATALOGUE.get(step.key)
+        args = resolve(step.args, ctx.values)
+        started = time.monotonic()
+        if not (spec and spec.reapply) and impl.verify(self.backends, args, ctx):
+            outputs = impl.recall(self.backends, args, ctx) if impl.recall else {}
+            kind = events.STEP_SKIPPED
+        else:
+            outputs = impl.apply(self.backends, args, ctx) or {}
+            if not impl.verify(self.backends, args, ctx):
+                raise PermanentBackendError(step.backend,
+                                            f"`{step.key}` reported success but its effect is not there")
+            kind = events.STEP_DONE
+        for key, value in outputs.items():
+            if key.startswith(SECRET_PREFIX):
+                name = key[len(SECRET_PREFIX):]
+                self.secrets.put(ctx.request_id, name, value)
+                self.publish(JobEvent(ctx.request_id, events.SECRET_READY, summary=step.summary,
+                                      secret=name))
+            else:
+                ctx.values[key] = value
+        return kind, int((time.monotonic() - started) * 1000)
+
+    def _failure(self, request_id: str, plan: Plan, journal: Journal, index: int, error: str,
+                 attempt: int) -> JobEvent:
+        done_idx = journal.done_steps()
+        event = JobEvent(
+            request_id, events.FAILED, step=index + 1, total=len(plan.steps),
+            summary=plan.steps[index].summary, error=error, attempt=attempt,
+            done=tuple(plan.steps[i].summary for i in sorted(done_idx)),
+            pending=tuple(s.summary for i, s in enumerate(plan.steps) if i not in done_idx),
+            undoable=bool(done_idx) and all(REGISTRY[plan.steps[i].key].undo for i in done_idx),
+        )
+        self.publish(event)
+        return event
+
+
+def resolve(args: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """Fill "${name}" arguments from earlier steps' outputs."""
+    out = {}
+    for key, value in args.items():
+        match = _REF.match(value) if isinstance(value, str) else None
+        if match:
+            if match.group(1) not in values:
+                raise PermanentBackendError("engine", f"argument {key} needs ${{{match.group(1)}}}, "
+                                            "which no earlier step produced")
+            value = values[match.group(1)]
+        out[key] = value
+    return out

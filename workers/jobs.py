@@ -1,0 +1,49 @@
+"""RQ job functions: plain functions with JSON arguments (the queue uses RQ's JSONSerializer).
+
+The bot enqueues them by name ("workers.jobs.run_plan") so that it never imports workers.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from rq import get_current_job
+
+from commands.plan import Plan
+from workers import runtime
+from workers.engine import Engine, StepFailed
+from workers.journal import RedisJournal
+from workers.publisher import RedisPublisher
+from workers.steps import load_all
+
+log = logging.getLogger(__name__)
+
+
+def _engine() -> tuple[Engine, runtime.Runtime]:
+    load_all()
+    rt = runtime.current()
+    return Engine(rt.backends, RedisPublisher(rt.redis), rt.secrets), rt
+
+
+def _is_final_attempt() -> bool:
+    job = get_current_job()
+    return job is None or not job.retries_left
+
+
+def run_plan(request_id: str, plan: dict) -> dict:
+    """Execute a plan; re-running it continues where an earlier run stopped."""
+    engine, rt = _engine()
+    try:
+        event = engine.run(request_id, Plan.from_json(plan), RedisJournal(rt.redis, request_id),
+                           final_attempt=_is_final_attempt())
+    except StepFailed as failed:
+        # final: already published with the steps done and pending; RQ must not retry it
+        return {"status": "failed", "error": failed.event.error}
+    return {"status": event.kind}
+
+
+def undo_plan(request_id: str, plan: dict) -> dict:
+    """Roll back the completed steps of a failed request."""
+    engine, rt = _engine()
+    event = engine.undo(request_id, Plan.from_json(plan), RedisJournal(rt.redis, request_id))
+    return {"status": event.kind, "undone": list(event.done)}
