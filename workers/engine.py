@@ -125,7 +125,7 @@ class Engine:
                 name = key[len(SECRET_PREFIX):]
                 self.secrets.put(ctx.request_id, name, value)
                 self.publish(JobEvent(ctx.request_id, events.SECRET_READY, summary=step.summary,
-                                      secret=name))
+                                      secret=name, extra={"user": args.get("user")}))
             else:
                 ctx.values[key] = value
         return kind, int((time.monotonic() - started) * 1000)

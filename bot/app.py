@@ -1,0 +1,31 @@
+"""Builds the Bolt app: one place that registers every Slack handler."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+from bot.deps import BotDeps
+from bot.identity import GroupDirectory
+from bot.notifier import Notifier, ensure_group
+from bot.slash import SlashCommand
+
+log = logging.getLogger(__name__)
+
+
+def slack_client(token: str, api_url: str) -> WebClient:
+    """A Web API client that waits out 429s (Retry-After) and retries dropped connections."""
+    return WebClient(token=token, base_url=api_url, timeout=10, retry_handlers=[
+        RateLimitErrorRetryHandler(max_retry_count=3), ConnectionErrorRetryHandler(max_retry_count=2)])
+
+
+def build_app(deps: BotDeps, *, bot_token: str, signing_secret: str, api_url: str) -> tuple[App, Notifier]:
+    client = slack_client(bot_token, api_url)
+    app = App(client=client, signing_secret=signing_secret, token_verification_enabled=False)
+    groups = GroupDirectory(client)
+    app.command("/tobit")(SlashCommand(deps, groups))
+    ensure_group(deps.redis)  # before any command: no outcome may be published unseen
+    return app, Notifier(deps, client)

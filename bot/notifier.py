@@ -1,0 +1,100 @@
+"""Posts what workers publish: status updates in the request's thread, the final outcome,
+one-time passwords to the requester only, and an audit entry for every event.
+
+Reads the shared outcomes stream through a Redis consumer group, so several bot processes
+share the work and each event is handled once; unacknowledged events of a dead process are
+claimed again after a minute.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+
+import redis
+from slack_sdk import WebClient
+
+from bot import messages
+from bot.deps import BotDeps
+from commands import events
+from commands.events import OUTCOMES_STREAM, JobEvent
+
+log = logging.getLogger(__name__)
+GROUP = "bot"
+CLAIM_IDLE_MS = 60_000
+
+
+def ensure_group(client: redis.Redis) -> None:
+    try:
+        client.xgroup_create(OUTCOMES_STREAM, GROUP, id="$", mkstream=True)
+    except redis.ResponseError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise
+
+
+class Notifier(threading.Thread):
+    def __init__(self, deps: BotDeps, client: WebClient):
+        super().__init__(name="tobitbot-notifier", daemon=True)
+        self.deps = deps
+        self.client = client
+        self.consumer = f"{socket.gethostname()}-{os.getpid()}"
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def run(self) -> None:
+        ensure_group(self.deps.redis)
+        while not self._stop.is_set():
+            try:
+                self.poll(block_ms=1000)
+            except Exception:  # keep posting later events; this one stays pending and is retried
+                log.exception("notifier failed; retrying in a second")
+                self._stop.wait(1)
+
+    def poll(self, block_ms: int = 1000) -> int:
+        r = self.deps.redis
+        claimed = r.xautoclaim(OUTCOMES_STREAM, GROUP, self.consumer, CLAIM_IDLE_MS, count=50)[1]
+        fresh = r.xreadgroup(GROUP, self.consumer, {OUTCOMES_STREAM: ">"}, count=50, block=block_ms)
+        entries = list(claimed) + [e for _, batch in (fresh or []) for e in batch]
+        parsed = [(eid, JobEvent.from_json(fields[b"event"])) for eid, fields in entries if fields]
+        # only the newest status of each request is worth a chat.update within one batch
+        latest = {ev.request_id: eid for eid, ev in parsed if ev.kind not in (events.SECRET_READY,)}
+        for eid, event in parsed:
+            self.handle(event, update_status=latest.get(event.request_id) == eid)
+            r.xack(OUTCOMES_STREAM, GROUP, eid)
+        return len(parsed)
+
+    def handle(self, event: JobEvent, update_status: bool = True) -> None:
+        record = self.deps.requests.get(event.request_id)
+        if record is None:
+            log.warning("event for unknown request %s", event.request_id)
+            return
+        self.audit(event, record)
+        if event.kind == events.SECRET_READY:
+            self.deliver_secret(event, record)
+            return
+        if update_status and record.status_ts:
+            self.client.chat_update(channel=record.channel, ts=record.status_ts,
+                                    text=messages.status_text(event))
+        if event.kind in events.FINAL:
+            self.client.chat_postMessage(channel=record.channel, thread_ts=record.message_ts,
+                                         text=messages.final_text(event))
+            record.state = event.kind
+            self.deps.requests.save(record)
+
+    def deliver_secret(self, event: JobEvent, record) -> None:
+        user = event.extra.get("user") or "the user"
+        secret = self.deps.secrets.take(event.request_id, event.secret or "")
+        text = messages.password_notice(user, secret) if secret else messages.password_lost(user)
+        self.client.chat_postEphemeral(channel=record.channel, user=record.requester,
+                                       thread_ts=record.message_ts, text=text)
+
+    def audit(self, event: JobEvent, record) -> None:
+        fields = {"request": event.request_id, "customer": record.customer, "step": event.step,
+                  "detail": event.summary, "error": event.error}
+        if event.kind == events.SECRET_READY:
+            fields["detail"] = f"one-time {event.secret} shown to the requester only"
+        self.deps.audit.record("job_" + event.kind, actor="worker", **fields)

@@ -1,0 +1,48 @@
+"""Where a request was asked and shown: what the notifier needs to answer in the right thread."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import redis
+
+REQUEST_KEY = "tobitbot:request:{request_id}"
+SEEN_KEY = "tobitbot:seen:{key}"
+REQUEST_TTL = 30 * 24 * 3600
+
+
+def new_request_id() -> str:
+    return "r-" + secrets.token_hex(5)
+
+
+@dataclass
+class RequestRecord:
+    request_id: str
+    requester: str
+    channel: str
+    command: str
+    customer: str | None
+    plan: dict[str, Any]
+    message_ts: str = ""          # the request message in the channel
+    status_ts: str = ""           # the status message in its thread, updated in place
+    state: str = "queued"         # queued | pending_approval | running | succeeded | failed | ...
+
+
+class RequestStore:
+    def __init__(self, client: redis.Redis):
+        self._redis = client
+
+    def save(self, record: RequestRecord) -> None:
+        self._redis.set(REQUEST_KEY.format(request_id=record.request_id),
+                        json.dumps(asdict(record), ensure_ascii=False), ex=REQUEST_TTL)
+
+    def get(self, request_id: str) -> RequestRecord | None:
+        raw = self._redis.get(REQUEST_KEY.format(request_id=request_id))
+        return RequestRecord(**json.loads(raw)) if raw else None
+
+    def first_time(self, key: str, ttl: int = 3600) -> bool:
+        """True once per key: Slack's retries and duplicate deliveries get False."""
+        return bool(self._redis.set(SEEN_KEY.format(key=key), "1", nx=True, ex=ttl))

@@ -1,0 +1,115 @@
+"""The `/tobit` slash command: parse, authorise, check the rules, plan, then enqueue or answer.
+
+Anything refused is answered only to the requester (ephemeral) and nothing is enqueued.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets as pysecrets
+from typing import Any
+
+from rq import Retry
+from slack_sdk import WebClient
+
+from bot import messages
+from bot.deps import BotDeps
+from bot.identity import GroupDirectory
+from bot.request_store import RequestRecord, new_request_id
+from commands import model
+from commands.customers import require_customer
+from commands.errors import ParseError, PermissionDenied, UserError
+from commands.help import help_text
+from commands.parser import parse
+from commands.plan_render import render_plan
+from commands.planner import plan as make_plan
+from commands.render import command_text
+
+log = logging.getLogger(__name__)
+RUN_PLAN = "workers.jobs.run_plan"
+
+
+def customer_of(cmd: model.Command) -> str | None:
+    if isinstance(cmd, model.ShowPlan):
+        return customer_of(cmd.command)
+    return getattr(cmd, "customer", None)
+
+
+class SlashCommand:
+    def __init__(self, deps: BotDeps, groups: GroupDirectory):
+        self.deps = deps
+        self.groups = groups
+
+    def __call__(self, ack, body: dict[str, Any], client: WebClient) -> None:
+        text = (body.get("text") or "").strip()
+        user, channel = body["user_id"], body["channel_id"]
+        try:
+            cmd = parse(text) if text else model.Help()
+        except ParseError as err:
+            ack(text=messages.parse_help(err))
+            self.deps.audit.record("refused", actor=user, channel=channel, text=text, reason=err.text())
+            return
+        ack()
+        trigger = body.get("trigger_id")
+        if trigger and not self.deps.requests.first_time("trigger:" + trigger):
+            return  # Slack delivered the same command twice
+        try:
+            self.handle(cmd, text, user, channel, client)
+        except UserError as err:
+            self.deps.audit.record("refused", actor=user, channel=channel, text=text,
+                                   customer=customer_of(cmd), reason=err.text(), rule=err.rule)
+            client.chat_postEphemeral(channel=channel, user=user, text=messages.refusal(err))
+        except Exception:
+            reference = "e-" + pysecrets.token_hex(4)
+            log.exception("slash command failed, reference %s", reference)
+            client.chat_postEphemeral(channel=channel, user=user, text=messages.internal_error(reference))
+
+    def handle(self, cmd: model.Command, text: str, user: str, channel: str, client: WebClient) -> None:
+        customer = customer_of(cmd)
+        decision = self.deps.policy().decide(self.groups.identity(user), cmd.name, customer, channel)
+        if not decision.allowed:
+            raise PermissionDenied(decision.reason)
+        if isinstance(cmd, model.Help):
+            client.chat_postEphemeral(channel=channel, user=user, text=help_text(cmd.topic))
+            return
+        if isinstance(cmd, model.OnboardCustomer):
+            state = self.deps.reader.customer(customer)
+        else:
+            state = require_customer(self.deps.reader, customer) if customer else None
+        if isinstance(cmd, model.ShowPlan):
+            plan = make_plan(cmd.command, state, risky=decision.risky,
+                             fax_server_uri=self.deps.config.fax_server_uri)
+            client.chat_postEphemeral(channel=channel, user=user, text=render_plan(plan))
+            return
+        if cmd.name in model.REPORTS:
+            from bot.reports import render_report  # reports need tabulate; only load when asked
+
+            for chunk in render_report(cmd, state):
+                client.chat_postEphemeral(channel=channel, user=user, text=chunk)
+            return
+        plan = make_plan(cmd, state, risky=decision.risky, fax_server_uri=self.deps.config.fax_server_uri)
+        self.deps.audit.record("allowed", actor=user, channel=channel, customer=customer,
+                               command=command_text(cmd), risky=decision.risky, checks=list(plan.checks))
+        record = RequestRecord(new_request_id(), user, channel, command_text(cmd), customer, plan.to_json())
+        self.post_request(record, plan, client)
+        self.enqueue(record, client)
+
+    def post_request(self, record: RequestRecord, plan, client: WebClient) -> None:
+        text, blocks = messages.request_message(record.requester, record.command, render_plan(plan),
+                                                record.request_id)
+        record.message_ts = client.chat_postMessage(channel=record.channel, text=text, blocks=blocks)["ts"]
+        self.deps.requests.save(record)
+
+    def enqueue(self, record: RequestRecord, client: WebClient) -> None:
+        steps = len(record.plan["steps"])
+        record.status_ts = client.chat_postMessage(channel=record.channel, thread_ts=record.message_ts,
+                                                   text=messages.status_queued(steps))["ts"]
+        record.state = "queued"
+        self.deps.requests.save(record)
+        cfg = self.deps.config
+        self.deps.queue.enqueue(RUN_PLAN, record.request_id, record.plan, job_id=record.request_id,
+                                retry=Retry(max=cfg.job_retries, interval=list(cfg.retry_intervals)),
+                                job_timeout=cfg.job_timeout, result_ttl=7 * 24 * 3600,
+                                failure_ttl=30 * 24 * 3600, description=record.command)
+        self.deps.audit.record("enqueued", actor=record.requester, request=record.request_id,
+                               customer=record.customer, command=record.command)

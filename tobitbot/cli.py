@@ -1,0 +1,70 @@
+"""`tobitbot`: serve (Slack over HTTP), worker (RQ), and the operator's tools."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from commands.errors import ConfigError
+
+
+def _serve(args: argparse.Namespace) -> None:
+    from bot.app import build_app
+    from bot.http import GunicornServer, wsgi_app
+    from tobitbot.settings import load_settings
+    from tobitbot.wiring import bot_deps
+
+    settings = load_settings()
+
+    def build():
+        app, notifier = build_app(bot_deps(settings), bot_token=settings.slack_bot_token.get_secret_value(),
+                                  signing_secret=settings.slack_signing_secret.get_secret_value(),
+                                  api_url=settings.slack_api_url)
+        notifier.start()
+        return wsgi_app(app)
+
+    GunicornServer(build, args.host, args.port).run()
+
+
+def _worker(args: argparse.Namespace) -> None:
+    from rq import Worker
+    from rq.serializers import JSONSerializer
+
+    from tobitbot.settings import load_settings
+    from tobitbot.wiring import queue, redis_client, worker_runtime
+    from workers import runtime
+    from workers.steps import load_all
+
+    settings = load_settings()
+    load_all()
+    runtime.install(lambda: worker_runtime(settings))
+    client = redis_client(settings)
+    worker = Worker([queue(settings, client)], connection=client, serializer=JSONSerializer,
+                    name=args.name)
+    worker.work(with_scheduler=True, burst=args.burst, logging_level="INFO")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tobitbot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve Slack's requests over HTTP at /slack/events")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=3000)
+    serve.set_defaults(run=_serve)
+    worker = sub.add_parser("worker", help="run an RQ worker on the provisioning queue")
+    worker.add_argument("--burst", action="store_true", help="exit when the queue is empty")
+    worker.add_argument("--name", default=None)
+    worker.set_defaults(run=_worker)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        args.run(args)
+    except ConfigError as err:
+        print(f"tobitbot: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

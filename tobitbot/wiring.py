@@ -1,0 +1,62 @@
+"""The one place that connects the real things: settings in, bot and worker runtimes out."""
+
+from __future__ import annotations
+
+import redis
+from rq import Queue
+from rq.serializers import JSONSerializer
+
+from bot.deps import BotConfig, BotDeps
+from bot.secret_inbox import SecretInbox
+from tobitbot.policy_file import load_policy_file
+from tobitbot.settings import Settings
+from workers.runtime import Runtime
+from workers.secret_box import SecretBox
+from workers.steps.base import Backends
+
+
+def redis_client(settings: Settings) -> redis.Redis:
+    return redis.Redis.from_url(settings.redis_url, socket_timeout=10, health_check_interval=30)
+
+
+def queue(settings: Settings, client: redis.Redis) -> Queue:
+    return Queue(settings.queue_name, connection=client, serializer=JSONSerializer)
+
+
+def directory(settings: Settings):
+    from workers.ad import LdapDirectory
+
+    return LdapDirectory(settings.ad_url, settings.ad_user, settings.ad_password.get_secret_value(),
+                         settings.ad_base_dn, ca_file=settings.ad_ca_file,
+                         tls_verify=settings.ad_tls_verify, sam_format=settings.ad_sam_format)
+
+
+def worker_runtime(settings: Settings) -> Runtime:
+    from workers.pbx import KamailioPbx
+    from workers.tobit import TobitServers
+
+    client = redis_client(settings)
+    ad = directory(settings)
+
+    def tobit_url(customer: str) -> str | None:
+        return ad.get_contract(customer).get("tobit-url")
+
+    backends = Backends(
+        directory=ad,
+        mail=TobitServers(settings.tobit_token.get_secret_value(), tobit_url,
+                          ca_file=settings.tobit_ca_file),
+        pbx=KamailioPbx(settings.pbx_rpc_url),
+    )
+    return Runtime(client, backends, SecretBox(client, settings.secrets_key.get_secret_value()))
+
+
+def bot_deps(settings: Settings, config: BotConfig | None = None) -> BotDeps:
+    client = redis_client(settings)
+    policy = load_policy_file(settings.policy_file)
+    return BotDeps(
+        redis=client, reader=directory(settings), policy=lambda: policy,
+        queue=queue(settings, client),
+        secrets=SecretInbox(client, settings.secrets_key.get_secret_value()),
+        config=config or BotConfig(fax_server_uri=settings.fax_server_uri,
+                                   audit_channel=settings.audit_channel),
+    )
