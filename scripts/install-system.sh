@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the real servers the bot and its tests use (Debian): Redis, Samba AD DC, Kamailio,
+# and Chromium for the browser test. Idempotent; needs root (or sudo).
+set -euo pipefail
+packages=(redis-server samba winbind kamailio kamailio-sqlite-modules kamailio-json-modules sqlite3
+          chromium chromium-driver)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-system: all packages present"
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "install-system: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-system: done"
