@@ -80,7 +80,8 @@ class ServerModel:
             raise conflict("pool-exhausted", f"the storage pool is full ({self.used_mb()} of "
                            f"{self.state['pool_mb']} MB used); book more storage", "R7")
         box = {"user": user, "display_name": display_name, "mail": mail, "activesync": True,
-               "signature": "", "used_mb": 0, "archived": False, "archive_id": None}
+               "signature": "", "used_mb": 0, "archived": False, "archive_id": None,
+               "archive_mode": None}
         self.state["mailboxes"][user] = box
         return 201, box
 
@@ -103,7 +104,7 @@ class ServerModel:
         box = self.mailbox(user)
         self.state["archive_seq"] += 1
         archive_id = f"{mode}-{self.state['archive_seq']:06d}"
-        box.update(archived=True, archive_id=archive_id)
+        box.update(archived=True, archive_id=archive_id, archive_mode=mode)
         return {"archive_id": archive_id, "user": user, "mode": mode}
 
     def set_activesync(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
