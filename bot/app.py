@@ -8,7 +8,10 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
+from bot import messages
+from bot.approvals import Approvals
 from bot.deps import BotDeps
+from bot.dispatch import Dispatcher
 from bot.identity import GroupDirectory
 from bot.notifier import Notifier, ensure_group
 from bot.slash import SlashCommand
@@ -26,6 +29,13 @@ def build_app(deps: BotDeps, *, bot_token: str, signing_secret: str, api_url: st
     client = slack_client(bot_token, api_url)
     app = App(client=client, signing_secret=signing_secret, token_verification_enabled=False)
     groups = GroupDirectory(client)
-    app.command("/tobit")(SlashCommand(deps, groups))
+    dispatcher = Dispatcher(deps)
+    approvals = Approvals(deps, groups, dispatcher)
+    app.command("/tobit")(SlashCommand(deps, groups, dispatcher))
+    app.event("reaction_added")(approvals.on_reaction)
+    app.event("reaction_removed")(lambda ack: ack())
+    app.event("message")(lambda ack: ack())
+    for action_id in (messages.APPROVE_ACTION, messages.REJECT_ACTION, messages.WITHDRAW_ACTION):
+        app.action(action_id)(approvals.on_action)
     ensure_group(deps.redis)  # before any command: no outcome may be published unseen
     return app, Notifier(deps, client)

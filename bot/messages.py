@@ -76,3 +76,78 @@ def password_notice(user: str, password: str) -> str:
 def password_lost(user: str) -> str:
     return (f":warning: The new password for `{user}` could not be delivered (expired or already "
             "shown). Run `reset-password` to set another one.")
+
+
+APPROVE_ACTION, REJECT_ACTION, WITHDRAW_ACTION = "tobit_approve", "tobit_reject", "tobit_withdraw"
+
+
+def _when(ts: float) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _confirm(title: str, text: str, yes: str) -> dict:
+    return {"title": {"type": "plain_text", "text": title}, "text": {"type": "mrkdwn", "text": text},
+            "confirm": {"type": "plain_text", "text": yes}, "deny": {"type": "plain_text", "text": "Cancel"}}
+
+
+def _approval_head(record, state) -> str:
+    return f":raised_hand: <@{record.requester}> requested `{record.command}`: *needs approval*"
+
+
+def approval_request(record, plan_text: str, state) -> tuple[str, list]:
+    """The request message of a risky command: plan, who may approve, expiry, buttons."""
+    who = " and ".join(f"1 {slot}" for slot in state.slots)
+    head = _approval_head(record, state)
+    rid = record.request_id
+    blocks = [
+        _section(head), _section(plan_text),
+        _section(f"Approval by {who} (not the requester): react with :white_check_mark: to approve "
+                 f"or :x: to reject, or use the buttons. Expires {_when(state.expires_at)}."),
+        {"type": "actions", "block_id": f"approval:{rid}", "elements": [
+            {"type": "button", "action_id": APPROVE_ACTION, "style": "primary", "value": rid,
+             "text": {"type": "plain_text", "text": "Approve"},
+             "confirm": _confirm("Approve?", f"Run `{record.command}` now?", "Approve")},
+            {"type": "button", "action_id": REJECT_ACTION, "style": "danger", "value": rid,
+             "text": {"type": "plain_text", "text": "Reject"},
+             "confirm": _confirm("Reject?", f"Reject `{record.command}`?", "Reject")},
+            {"type": "button", "action_id": WITHDRAW_ACTION, "value": rid,
+             "text": {"type": "plain_text", "text": "Withdraw"}},
+        ]},
+        _context(f"request `{rid}` · plan `{state.fingerprint}`"),
+    ]
+    return f"{head} ({rid})", blocks
+
+
+def approval_progress(state) -> str:
+    names = ", ".join(f"<@{u}>" for u in state.approvers)
+    return f"{len(state.votes)} of {len(state.slots)} approvals: {names}"
+
+
+def approval_decided(record, plan_text: str, state) -> tuple[str, list]:
+    """The same message after the decision: buttons gone, who decided and when."""
+    verb = {"approved": ":white_check_mark: Approved", "rejected": ":x: Rejected",
+            "withdrawn": ":leftwards_arrow_with_hook: Withdrawn",
+            "expired": ":hourglass: Expired"}[state.status]
+    who = f" by <@{state.decided_by}>" if state.decided_by else ""
+    when = f" at {_when(state.decided_at)}" if state.decided_at else ""
+    line = f"{verb}{who}{when}."
+    if len(state.slots) > 1 and state.votes:
+        line += " " + approval_progress(state) + "."
+    head = f":inbox_tray: <@{record.requester}> requested `{record.command}`"
+    blocks = [_section(head), _section(plan_text), _section(line),
+              _context(f"request `{record.request_id}` · plan `{state.fingerprint}`")]
+    return f"{head}: {line}", blocks
+
+
+VOTE_REPLIES = {
+    "self": "<@{user}>, you cannot approve or reject your own request: another approver must.",
+    "duplicate": "<@{user}>, your approval is already counted.",
+    "closed": "<@{user}>, this request is already {status}; nothing changed.",
+    "expired": "<@{user}>, this request expired; run the command again to ask anew.",
+    "not_requester": "<@{user}>, only the requester can withdraw this request.",
+    "no_role": "<@{user}>, your reaction was ignored: approving `{command}` for {customer} needs {slots}.",
+    "stale": (":warning: Approved, but the customer's state changed since the plan was shown, so the "
+              "plan no longer holds. Nothing was run. Run `{command}` again to see the new plan."),
+}

@@ -9,16 +9,16 @@ import logging
 import secrets as pysecrets
 from typing import Any
 
-from rq import Retry
 from slack_sdk import WebClient
 
 from bot import messages
 from bot.deps import BotDeps
+from bot.dispatch import Dispatcher
 from bot.identity import GroupDirectory
 from bot.request_store import RequestRecord, new_request_id
 from commands import model
 from commands.customers import require_customer
-from commands.errors import ParseError, PermissionDenied, UserError
+from commands.errors import ParseError, UserError
 from commands.help import help_text
 from commands.parser import parse
 from commands.plan_render import render_plan
@@ -26,7 +26,6 @@ from commands.planner import plan as make_plan
 from commands.render import command_text
 
 log = logging.getLogger(__name__)
-RUN_PLAN = "workers.jobs.run_plan"
 
 
 def customer_of(cmd: model.Command) -> str | None:
@@ -35,10 +34,17 @@ def customer_of(cmd: model.Command) -> str | None:
     return getattr(cmd, "customer", None)
 
 
+def command_options(cmd: model.Command) -> dict[str, object]:
+    """The command's simple options, for policy conditions such as `mode = "dedicated"`."""
+    inner = cmd.command if isinstance(cmd, model.ShowPlan) else cmd
+    return {k: v for k, v in vars(inner).items() if isinstance(v, (str, int, bool))}
+
+
 class SlashCommand:
-    def __init__(self, deps: BotDeps, groups: GroupDirectory):
+    def __init__(self, deps: BotDeps, groups: GroupDirectory, dispatcher: Dispatcher):
         self.deps = deps
         self.groups = groups
+        self.dispatcher = dispatcher
 
     def __call__(self, ack, body: dict[str, Any], client: WebClient) -> None:
         text = (body.get("text") or "").strip()
@@ -66,9 +72,10 @@ class SlashCommand:
 
     def handle(self, cmd: model.Command, text: str, user: str, channel: str, client: WebClient) -> None:
         customer = customer_of(cmd)
-        decision = self.deps.policy().decide(self.groups.identity(user), cmd.name, customer, channel)
+        decision = self.deps.policy().decide(self.groups.identity(user), cmd.name, customer, channel,
+                                             command_options(cmd))
         if not decision.allowed:
-            raise PermissionDenied(decision.reason)
+            raise decision.refusal()
         if isinstance(cmd, model.Help):
             client.chat_postEphemeral(channel=channel, user=user, text=help_text(cmd.topic))
             return
@@ -91,25 +98,4 @@ class SlashCommand:
         self.deps.audit.record("allowed", actor=user, channel=channel, customer=customer,
                                command=command_text(cmd), risky=decision.risky, checks=list(plan.checks))
         record = RequestRecord(new_request_id(), user, channel, command_text(cmd), customer, plan.to_json())
-        self.post_request(record, plan, client)
-        self.enqueue(record, client)
-
-    def post_request(self, record: RequestRecord, plan, client: WebClient) -> None:
-        text, blocks = messages.request_message(record.requester, record.command, render_plan(plan),
-                                                record.request_id)
-        record.message_ts = client.chat_postMessage(channel=record.channel, text=text, blocks=blocks)["ts"]
-        self.deps.requests.save(record)
-
-    def enqueue(self, record: RequestRecord, client: WebClient) -> None:
-        steps = len(record.plan["steps"])
-        record.status_ts = client.chat_postMessage(channel=record.channel, thread_ts=record.message_ts,
-                                                   text=messages.status_queued(steps))["ts"]
-        record.state = "queued"
-        self.deps.requests.save(record)
-        cfg = self.deps.config
-        self.deps.queue.enqueue(RUN_PLAN, record.request_id, record.plan, job_id=record.request_id,
-                                retry=Retry(max=cfg.job_retries, interval=list(cfg.retry_intervals)),
-                                job_timeout=cfg.job_timeout, result_ttl=7 * 24 * 3600,
-                                failure_ttl=30 * 24 * 3600, description=record.command)
-        self.deps.audit.record("enqueued", actor=record.requester, request=record.request_id,
-                               customer=record.customer, command=record.command)
+        self.dispatcher.submit(record, plan, decision, client)

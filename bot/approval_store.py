@@ -1,0 +1,64 @@
+"""Approval requests in Redis; every transition runs in an optimistic transaction (WATCH), so
+concurrent or duplicated votes are applied one at a time and "approved" happens once."""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import redis
+
+from commands.approval import ApprovalState
+
+APPROVAL_KEY = "tobitbot:approval:{request_id}"
+BY_MESSAGE_KEY = "tobitbot:approval:msg:{channel}:{ts}"
+PENDING_SET = "tobitbot:approvals:pending"
+KEEP_SECONDS = 30 * 24 * 3600
+
+Transition = Callable[[ApprovalState], tuple[ApprovalState, str]]
+
+
+class ApprovalStore:
+    def __init__(self, client: redis.Redis):
+        self._redis = client
+
+    def create(self, state: ApprovalState, channel: str, message_ts: str) -> None:
+        with self._redis.pipeline() as pipe:
+            pipe.set(APPROVAL_KEY.format(request_id=state.request_id), state.to_json(), ex=KEEP_SECONDS)
+            pipe.set(BY_MESSAGE_KEY.format(channel=channel, ts=message_ts), state.request_id,
+                     ex=KEEP_SECONDS)
+            pipe.zadd(PENDING_SET, {state.request_id: state.expires_at})
+            pipe.execute()
+
+    def get(self, request_id: str) -> ApprovalState | None:
+        raw = self._redis.get(APPROVAL_KEY.format(request_id=request_id))
+        return ApprovalState.from_json(raw) if raw else None
+
+    def request_for_message(self, channel: str, ts: str) -> str | None:
+        raw = self._redis.get(BY_MESSAGE_KEY.format(channel=channel, ts=ts))
+        return raw.decode() if raw else None
+
+    def pending(self) -> list[ApprovalState]:
+        ids = self._redis.zrangebyscore(PENDING_SET, time.time(), "+inf")
+        return [s for s in (self.get(i.decode()) for i in ids) if s and s.status == "pending"]
+
+    def transition(self, request_id: str, step: Transition) -> tuple[ApprovalState, str]:
+        key = APPROVAL_KEY.format(request_id=request_id)
+        while True:
+            with self._redis.pipeline() as pipe:
+                try:
+                    pipe.watch(key)
+                    raw = pipe.get(key)
+                    if raw is None:
+                        raise KeyError(request_id)
+                    old = ApprovalState.from_json(raw)
+                    new, outcome = step(old)
+                    pipe.multi()
+                    if new != old:
+                        pipe.set(key, new.to_json(), ex=KEEP_SECONDS)
+                        if new.status != "pending":
+                            pipe.zrem(PENDING_SET, request_id)
+                    pipe.execute()
+                    return new, outcome
+                except redis.WatchError:
+                    continue

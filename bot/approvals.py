@@ -1,0 +1,122 @@
+"""Approve, reject or withdraw a risky request: by reaction or by button, through one path.
+
+Nothing runs without a recorded approval, and the approval is bound to the plan that was shown:
+before enqueueing, the plan is made again from the customer's current state and must match.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from slack_sdk import WebClient
+
+from bot import messages
+from bot.deps import BotDeps
+from bot.dispatch import Dispatcher
+from bot.identity import GroupDirectory
+from commands import approval
+from commands.customers import require_customer
+from commands.errors import UserError
+from commands.parser import parse
+from commands.plan import Plan
+from commands.plan_render import render_plan
+from commands.planner import plan as make_plan
+
+log = logging.getLogger(__name__)
+
+
+class Approvals:
+    def __init__(self, deps: BotDeps, groups: GroupDirectory, dispatcher: Dispatcher,
+                 approve_reaction: str = "white_check_mark", reject_reaction: str = "x"):
+        self.deps, self.groups, self.dispatcher = deps, groups, dispatcher
+        self.store = dispatcher.approvals
+        self.reactions = {approve_reaction: "approve", reject_reaction: "reject"}
+
+    # -- Slack entry points -------------------------------------------------------------------
+
+    def on_reaction(self, body: dict, event: dict, client: WebClient) -> None:
+        if not self.deps.requests.first_time("event:" + body.get("event_id", "")):
+            return  # Slack delivered this event before
+        verb = self.reactions.get(event.get("reaction", ""))
+        item = event.get("item", {})
+        request_id = self.store.request_for_message(item.get("channel", ""), item.get("ts", ""))
+        if verb is None or request_id is None:
+            return  # another reaction, or a reaction on a message that is no approval request
+        self.vote(request_id, verb, event["user"], client)
+
+    def on_action(self, ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        verb = {messages.APPROVE_ACTION: "approve", messages.REJECT_ACTION: "reject",
+                messages.WITHDRAW_ACTION: "withdraw"}[action["action_id"]]
+        self.vote(action["value"], verb, body["user"]["id"], client)
+
+    # -- the one path -------------------------------------------------------------------------
+
+    def vote(self, request_id: str, verb: str, user: str, client: WebClient) -> None:
+        record = self.deps.requests.get(request_id)
+        state = self.store.get(request_id)
+        if record is None or state is None:
+            return
+        now = time.time()
+        if verb == "withdraw":
+            new, outcome = self.store.transition(request_id, lambda s: approval.withdraw(s, user, now))
+        elif user == state.requester:
+            new, outcome = state, approval.SELF
+        else:
+            policy = self.deps.policy()
+            who = self.groups.identity(user)
+            if not policy.can_approve(who, state.command_name, state.customer, requester=state.requester):
+                self.reply(record, "no_role", user, state, client)
+                self.deps.audit.record("approval_ignored", actor=user, request=request_id,
+                                       customer=state.customer, reason="no approver role")
+                return
+            role = policy.role_for(who, state.customer)
+            step = ((lambda s: approval.approve(s, user, role, now)) if verb == "approve"
+                    else (lambda s: approval.reject(s, user, now)))
+            new, outcome = self.store.transition(request_id, step)
+        self.deps.audit.record(f"vote_{verb}", actor=user, request=request_id, customer=state.customer,
+                               outcome=outcome, status=new.status)
+        if outcome in ("self", "duplicate", "closed", "expired", "not_requester"):
+            self.reply(record, outcome, user, new, client)
+            if outcome == "expired":
+                self.show_decision(record, new, client)
+        elif outcome == approval.COUNTED:
+            client.chat_postMessage(channel=record.channel, thread_ts=record.message_ts,
+                                    text=messages.approval_progress(new))
+        else:
+            self.show_decision(record, new, client)
+            if outcome == approval.NOW_APPROVED:
+                self.run_approved(record, new, client)
+
+    def run_approved(self, record, state, client: WebClient) -> None:
+        """Enqueue only if the plan made now is the plan that was approved."""
+        try:
+            cmd = parse(record.command)
+            current = self.deps.reader.customer(record.customer) if record.customer else None
+            if current is None and cmd.name != "onboard-customer" and record.customer:
+                current = require_customer(self.deps.reader, record.customer)
+            plan = make_plan(cmd, current, risky=True, fax_server_uri=self.deps.config.fax_server_uri)
+        except UserError as err:
+            plan, reason = None, err.text()
+        else:
+            reason = None if plan.fingerprint() == state.fingerprint else "plan changed"
+        if reason:
+            self.deps.audit.record("approval_stale", actor="bot", request=record.request_id,
+                                   customer=record.customer, reason=reason)
+            client.chat_postMessage(channel=record.channel, thread_ts=record.message_ts,
+                                    text=messages.VOTE_REPLIES["stale"].format(command=record.command)
+                                    + (f"\n{reason}" if reason != "plan changed" else ""))
+            return
+        self.dispatcher.enqueue(record, client)
+
+    def show_decision(self, record, state, client: WebClient) -> None:
+        text, blocks = messages.approval_decided(record, render_plan(Plan.from_json(record.plan)), state)
+        client.chat_update(channel=record.channel, ts=record.message_ts, text=text, blocks=blocks)
+
+    def reply(self, record, outcome: str, user: str, state, client: WebClient) -> None:
+        text = messages.VOTE_REPLIES[outcome].format(
+            user=user, status=state.status, command=state.command, customer=state.customer,
+            slots=" and ".join(f"an {s}" if s[0] in "aeiou" else f"a {s}" for s in state.slots)
+            + " whose role covers this customer")
+        client.chat_postMessage(channel=record.channel, thread_ts=record.message_ts, text=text)

@@ -1,0 +1,70 @@
+"""From an allowed, planned command to Slack messages and an enqueued job (or an approval)."""
+
+from __future__ import annotations
+
+import time
+
+from rq import Retry
+from slack_sdk import WebClient
+
+from bot import messages
+from bot.approval_store import ApprovalStore
+from bot.deps import BotDeps
+from bot.request_store import RequestRecord
+from commands.approval import ApprovalState
+from commands.plan import Plan
+from commands.plan_render import render_plan
+from commands.policy import Decision
+
+RUN_PLAN = "workers.jobs.run_plan"
+UNDO_PLAN = "workers.jobs.undo_plan"
+
+
+class Dispatcher:
+    def __init__(self, deps: BotDeps):
+        self.deps = deps
+        self.approvals = ApprovalStore(deps.redis)
+
+    def submit(self, record: RequestRecord, plan: Plan, decision: Decision, client: WebClient) -> None:
+        """Post the request; enqueue it at once, or ask for approval when it is risky."""
+        if decision.risky:
+            self.ask_approval(record, plan, decision, client)
+        else:
+            self.post_request(record, plan, client)
+            self.enqueue(record, client)
+
+    def post_request(self, record: RequestRecord, plan: Plan, client: WebClient) -> None:
+        text, blocks = messages.request_message(record.requester, record.command, render_plan(plan),
+                                                record.request_id)
+        record.message_ts = client.chat_postMessage(channel=record.channel, text=text, blocks=blocks)["ts"]
+        self.deps.requests.save(record)
+
+    def ask_approval(self, record: RequestRecord, plan: Plan, decision: Decision, client: WebClient) -> None:
+        policy = self.deps.policy()
+        slots = tuple(r.label for r in decision.approver_roles) or ("approver",)
+        state = ApprovalState(record.request_id, record.requester, record.command, plan.command.split()[0],
+                              record.customer, plan.fingerprint(),
+                              expires_at=time.time() + policy.approval_expiry_seconds, slots=slots)
+        text, blocks = messages.approval_request(record, render_plan(plan), state)
+        record.message_ts = client.chat_postMessage(channel=record.channel, text=text, blocks=blocks)["ts"]
+        record.state = "pending_approval"
+        self.deps.requests.save(record)
+        self.approvals.create(state, record.channel, record.message_ts)
+        self.deps.audit.record("approval_requested", actor=record.requester, request=record.request_id,
+                               customer=record.customer, command=record.command, slots=list(slots),
+                               fingerprint=state.fingerprint)
+
+    def enqueue(self, record: RequestRecord, client: WebClient, *, job: str = RUN_PLAN) -> None:
+        steps = len(record.plan["steps"])
+        record.status_ts = client.chat_postMessage(channel=record.channel, thread_ts=record.message_ts,
+                                                   text=messages.status_queued(steps))["ts"]
+        record.state = "queued"
+        self.deps.requests.save(record)
+        cfg = self.deps.config
+        job_id = record.request_id if job == RUN_PLAN else f"{record.request_id}-undo"
+        self.deps.queue.enqueue(job, record.request_id, record.plan, job_id=job_id,
+                                retry=Retry(max=cfg.job_retries, interval=list(cfg.retry_intervals)),
+                                job_timeout=cfg.job_timeout, result_ttl=7 * 24 * 3600,
+                                failure_ttl=30 * 24 * 3600, description=record.command)
+        self.deps.audit.record("enqueued", actor=record.requester, request=record.request_id,
+                               customer=record.customer, command=record.command, job=job)
