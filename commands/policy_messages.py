@@ -1,0 +1,93 @@
+"""Every sentence the policy says to a person: why a command was refused and what to do next.
+
+Kept in one place so the wording stays consistent and a test can read them side by side. Each
+function returns (reason, hint): the reason says why, the hint says what to do about it.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from commands.roles import Role
+
+Refusal = tuple[str, str]
+
+
+def _for(customer: str | None) -> str:
+    return f" for {customer}" if customer else ""
+
+
+def _channels(ids: Iterable[str]) -> str:
+    return ", ".join(f"<#{i}>" for i in sorted(ids))
+
+
+def not_loaded(error: str) -> Refusal:
+    return ("the bot's policy did not load, so every command is refused",
+            f"ask an admin to fix the policy file: {error}")
+
+
+def unknown_command(name: str) -> Refusal:
+    return f"unknown command {name!r}", "type `help` to see the commands"
+
+
+def not_in_policy(name: str) -> Refusal:
+    return (f"{name} is not enabled in the policy (everything not listed is refused)",
+            f"ask an admin to add [commands.{name}] with a min_role to the policy")
+
+
+def needs_customer(name: str) -> Refusal:
+    return (f"{name} needs a customer, and none was given",
+            f"name the customer, for example `{name} <customer> …`")
+
+
+def _ask_for_role(needed: Role, customer: str | None, groups: list[str]) -> str:
+    ask = f"ask an admin to add you to a group with role {needed}{_for(customer)}"
+    if groups:
+        return f"{ask} (that is: {', '.join(groups)})"
+    return f"{ask}; no group has that yet, so the policy needs a new [[grants]] entry"
+
+
+def no_role(name: str, needed: Role, customer: str | None, groups: list[str]) -> Refusal:
+    return (f"you have no role{_for(customer)}, so you cannot run {name}",
+            _ask_for_role(needed, customer, groups))
+
+
+def role_too_low(name: str, role: Role, needed: Role, customer: str | None,
+                 groups: list[str]) -> Refusal:
+    return (f"{name} needs role {needed}{_for(customer)}; you have {role}",
+            _ask_for_role(needed, customer, groups))
+
+
+def channel_unknown(channel_id: str, elsewhere: list[str]) -> Refusal:
+    where = f"run it in {_channels(elsewhere)}, or " if elsewhere else ""
+    return (f"the bot does not work in this channel ({channel_id})",
+            f"{where}ask an admin to add a [[channels]] entry with id = \"{channel_id}\"")
+
+
+def channel_read_only(name: str, channel_id: str, elsewhere: list[str]) -> Refusal:
+    where = f"run {name} in {_channels(elsewhere)}" if elsewhere else "no channel takes it yet"
+    return f"<#{channel_id}> is for reports only", where
+
+
+def channel_other_customer(channel_id: str, bound_to: str, customer: str,
+                           elsewhere: list[str]) -> Refusal:
+    where = (f"run it in {_channels(elsewhere)}" if elsewhere
+             else f"ask an admin to bind a channel to {customer}")
+    return (f"<#{channel_id}> is only for {bound_to}, not {customer}", where)
+
+
+def allowed(role: Role, customer: str | None, slots: tuple[Role, ...]) -> str:
+    text = f"allowed: you are {role}{_for(customer)}"
+    if slots:
+        who = " + ".join(str(s) for s in slots)
+        text += f"; risky, needs {len(slots)} approval(s) by someone else ({who})"
+    return text
+
+
+def ticket_missing(name: str, pattern: str) -> Refusal:
+    return (f"{name} needs a support ticket",
+            f"give the ticket id with the command; it must match {pattern}")
+
+
+def ticket_malformed(ticket: str, pattern: str) -> Refusal:
+    return (f"{ticket!r} is not a ticket id", f"a ticket id must match {pattern}")
