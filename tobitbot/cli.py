@@ -9,22 +9,35 @@ import sys
 from commands.errors import ConfigError
 
 
-def _serve(args: argparse.Namespace) -> None:
+def _bot(settings):
+    """The Bolt app with its notifier running (same handlers for HTTP and Socket Mode)."""
     from bot.app import build_app
-    from bot.http import GunicornServer, wsgi_app
-    from tobitbot.settings import load_settings
     from tobitbot.wiring import bot_deps
 
-    settings = load_settings()
+    app, notifier = build_app(bot_deps(settings), bot_token=settings.slack_bot_token.get_secret_value(),
+                              signing_secret=settings.slack_signing_secret.get_secret_value(),
+                              api_url=settings.slack_api_url)
+    notifier.start()
+    return app
 
-    def build():
-        app, notifier = build_app(bot_deps(settings), bot_token=settings.slack_bot_token.get_secret_value(),
-                                  signing_secret=settings.slack_signing_secret.get_secret_value(),
-                                  api_url=settings.slack_api_url)
-        notifier.start()
-        return wsgi_app(app)
 
-    GunicornServer(build, args.host, args.port).run()
+def _serve(args: argparse.Namespace) -> None:
+    from bot.http import GunicornServer, wsgi_app
+    from tobitbot.settings import load_settings, require_slack
+
+    settings = require_slack(load_settings())
+    GunicornServer(lambda: wsgi_app(_bot(settings)), args.host, args.port).run()
+
+
+def _socket(args: argparse.Namespace) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from tobitbot.settings import load_settings, require_slack
+
+    settings = require_slack(load_settings())
+    if settings.slack_app_token is None:
+        raise ConfigError("Socket Mode needs TOBITBOT_SLACK_APP_TOKEN (xapp-...)")
+    SocketModeHandler(_bot(settings), settings.slack_app_token.get_secret_value()).start()
 
 
 def _worker(args: argparse.Namespace) -> None:
@@ -52,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=3000)
     serve.set_defaults(run=_serve)
+    socket_mode = sub.add_parser("socket", help="connect to Slack over Socket Mode (no public URL)")
+    socket_mode.set_defaults(run=_socket)
     worker = sub.add_parser("worker", help="run an RQ worker on the provisioning queue")
     worker.add_argument("--burst", action="store_true", help="exit when the queue is empty")
     worker.add_argument("--name", default=None)

@@ -24,8 +24,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore", frozen=True)
 
     # Slack
-    slack_bot_token: SecretStr
-    slack_signing_secret: SecretStr
+    slack_bot_token: SecretStr | None = None        # required by serve / socket (require_slack)
+    slack_signing_secret: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
     slack_app_token: SecretStr | None = None        # Socket Mode only
     audit_channel: str | None = None                # channel id that mirrors the audit log
@@ -68,6 +68,17 @@ class Settings(BaseSettings):
         if config_file:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
         return tuple(sources)
+
+
+SLACK_SETTINGS = ("slack_bot_token", "slack_signing_secret")
+
+
+def require_slack(settings: Settings) -> Settings:
+    """The Slack-facing commands need the bot token and signing secret; workers do not."""
+    missing = [PREFIX + name.upper() for name in SLACK_SETTINGS if getattr(settings, name) is None]
+    if missing:
+        raise ConfigError("invalid settings:\n  " + "\n  ".join(f"{m} is missing" for m in missing))
+    return settings
 
 
 def load_settings(**overrides: Any) -> Settings:

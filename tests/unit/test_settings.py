@@ -1,7 +1,7 @@
 import pytest
 
 from commands.errors import ConfigError
-from tobitbot.settings import load_settings
+from tobitbot.settings import load_settings, require_slack
 
 REQUIRED = {
     "TOBITBOT_SLACK_BOT_TOKEN": "xoxb-test",
@@ -31,11 +31,18 @@ def test_loads_from_environment(env):
     assert "Sup3r-Secret!" not in repr(settings)
 
 
-@pytest.mark.parametrize("missing", ["TOBITBOT_AD_URL", "TOBITBOT_SLACK_SIGNING_SECRET"])
+@pytest.mark.parametrize("missing", ["TOBITBOT_AD_URL", "TOBITBOT_SECRETS_KEY"])
 def test_missing_setting_is_named(env, missing):
     env.delenv(missing)
     with pytest.raises(ConfigError, match=missing):
         load_settings()
+
+
+def test_slack_settings_are_required_only_by_the_slack_side(env):
+    env.delenv("TOBITBOT_SLACK_SIGNING_SECRET")
+    settings = load_settings()  # a worker starts without them
+    with pytest.raises(ConfigError, match="TOBITBOT_SLACK_SIGNING_SECRET is missing"):
+        require_slack(settings)
 
 
 def test_plain_ldap_is_refused_with_the_reason(env):
