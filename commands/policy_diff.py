@@ -55,7 +55,7 @@ def _lines_for(label: str, verb: str, abilities: set[tuple[str, str, str]]) -> l
     for kind, command, customer in abilities:
         grouped.setdefault((kind, command), []).append(customer)
     lines = []
-    for (kind, command), customers in sorted(grouped.items()):
+    for (kind, command), customers in sorted(grouped.items(), key=lambda i: (i[0][1], i[0][0] != "run")):
         what = command if kind == "run" else f"approval of {command}"
         where = ", ".join(sorted(c for c in customers if c))
         lines.append(f"{label} {verb} {what}" + (f" on {where}" if where else ""))

@@ -105,9 +105,9 @@ class _Checker:
         if value is None:
             self.bad(path[:-1], 'customers is missing: list customer slugs, or ["*"] for all')
             return frozenset()
-        if isinstance(value, list):
-            value = [v.casefold() if isinstance(v, str) else v for v in value]
-        slugs = self.strings(path, value, re.compile(rf"{_SLUG.pattern}|\*"), "customer slug")
+        # Slugs are AD OU names, which compare case-insensitively.
+        slugs = frozenset(s.casefold() for s in self.strings(
+            path, value, re.compile(rf"{_SLUG.pattern}|\*", re.IGNORECASE), "customer slug"))
         if not slugs and isinstance(value, list):
             self.bad(path, 'customers is empty: list customer slugs, or ["*"] for all')
         if ALL_CUSTOMERS in slugs and len(slugs) > 1:
@@ -204,7 +204,8 @@ def _command(c: _Checker, name: str, raw: Any) -> CommandRule | None:
     floor_when = RISKY_WHEN_FLOOR.get(name)
     if floor_when and "risky_when" not in table:
         risky_when = ((floor_when[0], frozenset({floor_when[1]})),)
-    risky = c.boolean(path + ("risky",), table.get("risky"), name in ALWAYS_RISKY)
+    # `or`: a refused `risky = false` must not also trigger "only applies to risky commands".
+    risky = c.boolean(path + ("risky",), table.get("risky"), False) or name in ALWAYS_RISKY
     if name in READ_COMMANDS and (risky or risky_when):
         c.bad(path + ("risky",), f"{name} only reads; it cannot be risky")
     approvals, approver_roles = _approvals(c, path, table)
