@@ -24,6 +24,8 @@ class SimulatorHandler(BaseHTTPRequestHandler):
 
     server_version = "TobitSimulator/1.0"
     protocol_version = "HTTP/1.1"
+    # headers and body go out in separate writes; with Nagle each keep-alive answer waits ~40 ms
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
         self._handle("GET")
