@@ -20,7 +20,9 @@ from commands.policy_catalogue import (
 )
 from commands.policy_diff import diff_policies
 from commands.policy_lines import LineIndex
-from commands.policy_rules import ChannelRule, CommandRule, Defaults, Grant, PolicyParts
+from commands.policy_rules import (
+    ALL_CUSTOMERS, ChannelRule, CommandRule, Defaults, Grant, PolicyParts,
+)
 from commands.policy_schema import build_parts
 from commands.roles import Identity, Role
 
@@ -106,13 +108,9 @@ class Policy:
     def decide(self, who: Identity, command_name: str, customer: str | None, channel_id: str,
                options: Mapping[str, object] = _NO_OPTIONS) -> Decision:
         """May `who` run `command_name` for `customer` in `channel_id`; with what it needs."""
-        if self.load_error:
-            return Decision.refused(say.not_loaded(self.load_error))
-        if command_name not in KNOWN_COMMANDS:
-            return Decision.refused(say.unknown_command(command_name))
         rule = self.rule(command_name)
-        if rule is None:
-            return Decision.refused(say.not_in_policy(command_name))
+        if self.load_error or rule is None:
+            return Decision.refused(self._unavailable(command_name))
         if customer is None and needs_customer(command_name):
             return Decision.refused(say.needs_customer(command_name))
         role = self.role_for(who, customer)
@@ -158,7 +156,7 @@ class Policy:
         """The cleaned ticket id; raises when one is required and missing, or malformed."""
         rule = self.rule(command_name)
         if self.load_error or rule is None:
-            raise self.decide(Identity(""), command_name, None, "").refusal()
+            raise Decision.refused(self._unavailable(command_name)).refusal()
         pattern = self.defaults.ticket_pattern
         ticket = (ticket or "").strip() or None
         if ticket is None:
@@ -172,6 +170,13 @@ class Policy:
         return ticket
 
     # ---- inside ---------------------------------------------------------------------------
+
+    def _unavailable(self, command_name: str) -> say.Refusal:
+        if self.load_error:
+            return say.not_loaded(self.load_error)
+        if command_name not in KNOWN_COMMANDS:
+            return say.unknown_command(command_name)
+        return say.not_in_policy(command_name)
 
     def _ticket_required(self, rule: CommandRule, risky: bool) -> bool:
         if rule.ticket is not None:
@@ -199,9 +204,14 @@ class Policy:
             return say.channel_unknown(channel_id, elsewhere)
         if channel.read_only and not is_read:
             return say.channel_read_only(command_name, channel_id, elsewhere)
+        bound_to = ", ".join(sorted(channel.customers))
         if customer is not None and not channel.covers(customer):
-            bound_to = ", ".join(sorted(channel.customers))
             return say.channel_other_customer(channel_id, bound_to, customer, elsewhere)
+        if customer is None and command_name != "help" and ALL_CUSTOMERS not in channel.customers:
+            # A report across customers in a channel shared with one customer could show the
+            # others' data if the caller forgot to filter; in doubt, ask for a customer.
+            everywhere = [c.id for c in self.channels if ALL_CUSTOMERS in c.customers]
+            return say.channel_needs_customer(command_name, channel_id, bound_to, everywhere)
         return None
 
     def _groups_granting(self, needed: Role, customer: str | None) -> list[str]:

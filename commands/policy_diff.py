@@ -15,9 +15,6 @@ from commands.roles import Identity
 if TYPE_CHECKING:
     from commands.policy import Policy
 
-_CUSTOMERLESS_LABEL = ""
-
-
 def _principals(policies: Sequence["Policy"], users_groups: Mapping[str, set[str]] | None
                 ) -> list[tuple[str, Identity]]:
     named_users = sorted({u for p in policies for g in p.grants for u in g.users})
@@ -41,7 +38,7 @@ def _abilities(policy: "Policy", who: Identity, customers: Sequence[str]) -> set
     for command in KNOWN_COMMANDS:
         scopes = list(customers) if needs_customer(command) or command == "plan" else [None]
         for customer in scopes:
-            label = customer or _CUSTOMERLESS_LABEL
+            label = customer or ""
             if _may_run(policy, who, command, customer):
                 found.add(("run", command, label))
             rule = policy.rule(command)

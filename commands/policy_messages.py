@@ -76,6 +76,13 @@ def channel_other_customer(channel_id: str, bound_to: str, customer: str,
     return (f"<#{channel_id}> is only for {bound_to}, not {customer}", where)
 
 
+def channel_needs_customer(name: str, channel_id: str, bound_to: str,
+                           elsewhere: list[str]) -> Refusal:
+    where = f", or run it in {_channels(elsewhere)}" if elsewhere else ""
+    return (f"<#{channel_id}> is only for {bound_to}, and {name} was not given a customer",
+            f"name the customer: `{name} {bound_to.split(', ')[0]} …`{where}")
+
+
 def allowed(role: Role, customer: str | None, slots: tuple[Role, ...]) -> str:
     text = f"allowed: you are {role}{_for(customer)}"
     if slots:

@@ -60,6 +60,9 @@ REFUSALS = [
     (ALICE, "cancel", "acme", "C_SUPPORT", ["needs role approver for acme; you have operator"]),
     (PAT, "list-users", "globex", "C_SUPPORT", ["no role for globex"]),
     (ADMIN, "add-user", "acme", "D_DIRECT", ["does not work in this channel"]),
+    (ADMIN, "jobs", None, "C_ACME_SHARED", ["only for acme, and jobs was not given a customer",
+                                           "`jobs acme …`, or run it in <#C_AUDIT>, <#C_SUPPORT>"]),
+    (ADMIN, "audit", None, "C_ACME_SHARED", ["not given a customer"]),
 ]
 
 
@@ -85,6 +88,8 @@ SCOPED = [
     (ALICE, "add-user", "acme", "C_ACME_SHARED", True),
     (ALICE, "add-user", "globex", "C_ACME_SHARED", False),
     (ALICE, "help", None, "C_ACME_SHARED", True),
+    (ALICE, "jobs", None, "C_ACME_SHARED", False),
+    (ALICE, "jobs", "acme", "C_ACME_SHARED", True),
     (PAT, "cancel", "acme", "C_SUPPORT", True),
     (PAT, "cancel", "globex", "C_SUPPORT", False),
     (Identity("U_ALICE", frozenset({"S_VIEWERS"})), "list-users", "initech", "C_SUPPORT", True),
