@@ -41,19 +41,19 @@ def _socket(args: argparse.Namespace) -> None:
 
 
 def _worker(args: argparse.Namespace) -> None:
-    from rq import Worker
     from rq.serializers import JSONSerializer
 
     from tobitbot.settings import load_settings
     from tobitbot.wiring import queue, redis_client, worker_runtime
     from workers import runtime
+    from workers.rq_worker import ProvisioningWorker
     from workers.steps import load_all
 
     settings = load_settings()
     load_all()
     runtime.install(lambda: worker_runtime(settings))
     client = redis_client(settings)
-    worker = Worker([queue(settings, client)], connection=client, serializer=JSONSerializer,
+    worker = ProvisioningWorker([queue(settings, client)], connection=client, serializer=JSONSerializer,
                     name=args.name)
     worker.work(with_scheduler=True, burst=args.burst, logging_level="INFO")
 
