@@ -33,7 +33,10 @@ def _may_run(policy: "Policy", who: Identity, command: str, customer: str | None
     return rule is not None and role is not None and role >= rule.min_role
 
 
-def _abilities(policy: "Policy", who: Identity, customers: Sequence[str]) -> set[tuple[str, str, str]]:
+Ability = tuple[str, str, str]   # ("run" | "approve", command, customer or "")
+
+
+def _abilities(policy: "Policy", who: Identity, customers: Sequence[str]) -> set[Ability]:
     found = set()
     for command in KNOWN_COMMANDS:
         scopes = list(customers) if needs_customer(command) or command == "plan" else [None]
@@ -42,17 +45,19 @@ def _abilities(policy: "Policy", who: Identity, customers: Sequence[str]) -> set
             if _may_run(policy, who, command, customer):
                 found.add(("run", command, label))
             rule = policy.rule(command)
-            if rule is not None and rule.may_be_risky and policy.can_approve(who, command, customer):
+            if (rule is not None and rule.may_be_risky
+                    and policy.can_approve(who, command, customer)):
                 found.add(("approve", command, label))
     return found
 
 
-def _lines_for(label: str, verb: str, abilities: set[tuple[str, str, str]]) -> list[str]:
+def _lines_for(label: str, verb: str, abilities: set[Ability]) -> list[str]:
     grouped: dict[tuple[str, str], list[str]] = {}
     for kind, command, customer in abilities:
         grouped.setdefault((kind, command), []).append(customer)
     lines = []
-    for (kind, command), customers in sorted(grouped.items(), key=lambda i: (i[0][1], i[0][0] != "run")):
+    by_command = sorted(grouped.items(), key=lambda item: (item[0][1], item[0][0] != "run"))
+    for (kind, command), customers in by_command:
         what = command if kind == "run" else f"approval of {command}"
         where = ", ".join(sorted(c for c in customers if c))
         lines.append(f"{label} {verb} {what}" + (f" on {where}" if where else ""))

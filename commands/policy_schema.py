@@ -90,7 +90,8 @@ class _Checker:
                            f"roles are {', '.join(ROLE_NAMES)}")
         return role
 
-    def strings(self, path: Path, value: Any, pattern: re.Pattern[str], what: str) -> frozenset[str]:
+    def strings(self, path: Path, value: Any, pattern: re.Pattern[str],
+                what: str) -> frozenset[str]:
         if value is None:
             return frozenset()
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -121,8 +122,9 @@ def _grant(c: _Checker, path: Path, raw: Any) -> Grant | None:
     if "role" not in table:
         c.bad(path, "[[grants]] entry without role")
     role = c.role(path + ("role",), table["role"]) if "role" in table else None
-    groups = c.strings(path + ("groups",), table.get("groups"), _GROUP_ID, "Slack user group id (S…)")
-    users = c.strings(path + ("users",), table.get("users"), _USER_ID, "Slack user id (U… or W…)")
+    groups = c.strings(path + ("groups",), table.get("groups"), _GROUP_ID,
+                       "Slack user group id (S…)")
+    users = c.strings(path + ("users",), table.get("users"), _USER_ID, "Slack user id (U…/W…)")
     if table and not groups and not users:
         c.bad(path, "[[grants]] entry gives its role to nobody: add groups or users")
     customers = c.customers(path + ("customers",), table.get("customers"))
@@ -152,7 +154,8 @@ def _check_floor(c: _Checker, path: Path, name: str, table: dict[str, Any],
     if name in RISKY_WHEN_FLOOR:
         key, value = RISKY_WHEN_FLOOR[name]
         if table.get("risky") is False:
-            c.bad(path + ("risky",), f"{name} is risky when {key} = {value!r}; remove risky = false")
+            c.bad(path + ("risky",),
+                  f"{name} is risky when {key} = {value!r}; remove risky = false")
         if "risky_when" in table and value not in dict(risky_when).get(key, frozenset()):
             c.bad(path + ("risky_when",), f"{name} is always risky when {key} = {value!r}; "
                                           f"keep it in risky_when")
@@ -257,7 +260,8 @@ def _defaults(c: _Checker, raw: Any) -> Defaults:
     try:
         re.compile(pattern)
     except (re.error, TypeError) as exc:
-        c.bad(path + ("ticket_pattern",), f"ticket_pattern is not a valid regular expression: {exc}")
+        c.bad(path + ("ticket_pattern",),
+              f"ticket_pattern is not a valid regular expression: {exc}")
         pattern = base.ticket_pattern
     expiry = base.approval_expiry_seconds
     if "approval_expiry" in table:
