@@ -62,13 +62,21 @@ class SlashCommand:
         try:
             self.handle(cmd, text, user, channel, client)
         except UserError as err:
-            self.deps.audit.record("refused", actor=user, channel=channel, text=text,
-                                   customer=customer_of(cmd), reason=err.text(), rule=err.rule)
+            self.deps.audit.record("refused", actor=user, groups=self._groups_of(user), channel=channel,
+                                   text=text, command_name=cmd.name, customer=customer_of(cmd),
+                                   reason=err.text(), rule=err.rule)
             client.chat_postEphemeral(channel=channel, user=user, text=messages.refusal(err))
         except Exception:
             reference = "e-" + pysecrets.token_hex(4)
             log.exception("slash command failed, reference %s", reference)
             client.chat_postEphemeral(channel=channel, user=user, text=messages.internal_error(reference))
+
+    def _groups_of(self, user: str) -> list[str]:
+        """Group ids at the time of the decision: `tobitbot policy replay` needs them."""
+        try:
+            return sorted(self.groups.identity(user).group_ids)
+        except Exception:  # the audit entry matters more than this detail
+            return []
 
     def handle(self, cmd: model.Command, text: str, user: str, channel: str, client: WebClient) -> None:
         customer = customer_of(cmd)
@@ -95,7 +103,8 @@ class SlashCommand:
                 client.chat_postEphemeral(channel=channel, user=user, text=chunk)
             return
         plan = make_plan(cmd, state, risky=decision.risky, fax_server_uri=self.deps.config.fax_server_uri)
-        self.deps.audit.record("allowed", actor=user, channel=channel, customer=customer,
+        self.deps.audit.record("allowed", actor=user, groups=self._groups_of(user), channel=channel,
+                               text=text, command_name=cmd.name, customer=customer,
                                command=command_text(cmd), risky=decision.risky, checks=list(plan.checks))
         record = RequestRecord(new_request_id(), user, channel, command_text(cmd), customer, plan.to_json())
         self.dispatcher.submit(record, plan, decision, client)
