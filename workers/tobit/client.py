@@ -19,8 +19,9 @@ class TobitHttpClient:
         self._session = retrying_session(retries, backoff)
         self._session.headers.update({"Authorization": f"Bearer {token}",
                                       "Accept": "application/json, application/problem+json"})
-        # requests takes a CA bundle path in place of True
-        self._session.verify = ca_file if (ca_file and verify) else verify
+        # requests takes a CA bundle path in place of True; passed on every request, because a
+        # session's own `verify` loses to $REQUESTS_CA_BUNDLE
+        self._verify: bool | str = ca_file if (ca_file and verify) else verify
 
     def __repr__(self) -> str:  # never the token
         return f"TobitHttpClient({self.base_url!r})"
@@ -38,7 +39,7 @@ class TobitHttpClient:
             # a fresh key per call still makes urllib3's retries of this call safe
             headers["Idempotency-Key"] = idempotency_key or uuid.uuid4().hex
         response = send(self._session, method, self.base_url + path, json=body, headers=headers,
-                        timeout=self.timeout)
+                        timeout=self.timeout, verify=self._verify)
         if missing_ok and response.status_code == 404:
             return None
         raise_for_problem(response)
