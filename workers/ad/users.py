@@ -1,0 +1,174 @@
+"""User accounts in a customer's OU: find, create (named and marked), password, state, fax.
+
+The marker (`adminDescription` = "tobitbot:request=<id>") lets a re-run of the same request
+find the account it created instead of creating a second one; adminDescription is allowed on
+every AD object, is not shown in the usual admin tools' user pages, and is no HR field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ldap3
+from ldap3.core.exceptions import LDAPEntryAlreadyExistsResult
+
+from commands.errors import NotFound, PermanentBackendError
+from commands.naming import account_name
+from commands.steps import AD_GROUPS
+from workers.ad.customers import read_customer
+from workers.ad.errors import BACKEND
+from workers.ad.names import Tree, any_of, eq, user_filter
+
+MARKER_ATTRIBUTE = "adminDescription"
+MARKER_PREFIX = "tobitbot:request="
+SOLO_TYPE = "tobit-solo"
+UAC_NORMAL = 0x200
+UAC_DISABLED = 0x2
+USER_ATTRIBUTES = [
+    "sAMAccountName", "userPrincipalName", "mail", "displayName", "givenName", "sn",
+    "userAccountControl", "memberOf", "facsimileTelephoneNumber",
+    "otherFacsimileTelephoneNumber", "employeeType", "pwdLastSet", MARKER_ATTRIBUTE,
+]
+
+
+def find_user(conn: ldap3.Connection, tree: Tree, slug: str, ref: str) -> dict[str, Any] | None:
+    """By sAMAccountName, mail or UPN, inside this customer's OU only."""
+    read_customer(conn, tree, slug)
+    found = _search(conn, tree, slug, any_of(eq("sAMAccountName", ref), eq("mail", ref),
+                                             eq("userPrincipalName", ref)))
+    return found[0] if found else None
+
+
+def require_user(conn: ldap3.Connection, tree: Tree, slug: str, ref: str) -> dict[str, Any]:
+    user = find_user(conn, tree, slug, ref)
+    if user is None:
+        raise NotFound(f"customer `{slug}` has no user `{ref}`")
+    return user
+
+
+def find_by_marker(conn: ldap3.Connection, tree: Tree, slug: str, marker: str) -> dict[str, Any] | None:
+    read_customer(conn, tree, slug)
+    found = _search(conn, tree, slug, eq(MARKER_ATTRIBUTE, MARKER_PREFIX + marker))
+    return found[0] if found else None
+
+
+def list_users(conn: ldap3.Connection, tree: Tree, slug: str) -> list[dict[str, Any]]:
+    return sorted(_search(conn, tree, slug, ""), key=lambda u: u["sam"])
+
+
+def create_user(conn: ldap3.Connection, tree: Tree, slug: str, *, given_name: str, surname: str,
+                display_name: str, email: str | None, solo: bool, marker: str, sam_format: str,
+                mail_domain: str | None) -> dict[str, Any]:
+    """A disabled account with a unique name; the marker's account if it already exists."""
+    ou = read_customer(conn, tree, slug)
+    existing = find_by_marker(conn, tree, slug, marker)
+    if existing is not None:
+        return existing
+    sam = account_name(given_name, surname, sam_format, taken=lambda n: _sam_taken(conn, tree, n))
+    domain = (ou["uPNSuffixes"] or [mail_domain or tree.default_mail_domain])[0].lower()
+    mail = email or f"{sam}@{domain}"
+    _refuse_taken_address(conn, tree, mail)
+    attrs: dict[str, Any] = {
+        "sAMAccountName": sam, "userPrincipalName": mail, "mail": mail,
+        "proxyAddresses": [f"SMTP:{mail}"], "displayName": display_name,
+        "userAccountControl": UAC_NORMAL | UAC_DISABLED,
+        MARKER_ATTRIBUTE: MARKER_PREFIX + marker,
+    }
+    attrs.update({k: v for k, v in (("givenName", given_name), ("sn", surname)) if v})
+    if solo:
+        attrs["employeeType"] = SOLO_TYPE
+    classes = ["top", "person", "organizationalPerson", "user"]
+    try:
+        conn.add(tree.user(slug, display_name), classes, attrs)
+        dn = tree.user(slug, display_name)
+    except LDAPEntryAlreadyExistsResult:  # a namesake in this customer: tell them apart by sam
+        dn = tree.user(slug, f"{display_name} ({sam})")
+        conn.add(dn, classes, attrs)
+    return {"sam": sam, "upn": mail, "mail": mail, "dn": dn}
+
+
+def set_password(conn: ldap3.Connection, user: dict[str, Any], password: str,
+                 must_change: bool) -> None:
+    # AD takes a new password only as the quoted string in UTF-16-LE, and only over TLS
+    quoted = f'"{password}"'.encode("utf-16-le")
+    conn.modify(user["dn"], {"unicodePwd": [(ldap3.MODIFY_REPLACE, [quoted])]})
+    # 0 = must change at next logon; -1 = "set to now", which clears an earlier 0
+    conn.modify(user["dn"], {"pwdLastSet": [(ldap3.MODIFY_REPLACE, ["0" if must_change else "-1"])]})
+
+
+def set_enabled(conn: ldap3.Connection, user: dict[str, Any], enabled: bool) -> None:
+    uac = user["uac"] & ~UAC_DISABLED if enabled else user["uac"] | UAC_DISABLED
+    if uac != user["uac"]:
+        conn.modify(user["dn"], {"userAccountControl": [(ldap3.MODIFY_REPLACE, [str(uac)])]})
+
+
+def add_fax_number(conn: ldap3.Connection, user: dict[str, Any], number: str) -> None:
+    if number in user["fax_numbers"]:
+        return
+    if not user["fax_numbers"]:
+        change = {"facsimileTelephoneNumber": [(ldap3.MODIFY_REPLACE, [number])]}
+    else:
+        change = {"otherFacsimileTelephoneNumber": [(ldap3.MODIFY_ADD, [number])]}
+    conn.modify(user["dn"], change)
+
+
+def remove_fax_number(conn: ldap3.Connection, user: dict[str, Any], number: str) -> None:
+    numbers = list(user["fax_numbers"])
+    if number not in numbers:
+        return
+    if numbers[0] != number:
+        conn.modify(user["dn"], {"otherFacsimileTelephoneNumber": [(ldap3.MODIFY_DELETE, [number])]})
+        return
+    # the first number goes: the next one moves up, so "first" stays meaningful
+    rest = numbers[1:]
+    change: dict[str, list] = {"facsimileTelephoneNumber": [(ldap3.MODIFY_REPLACE, rest[:1])]}
+    if rest:
+        change["otherFacsimileTelephoneNumber"] = [(ldap3.MODIFY_DELETE, rest[:1])]
+    conn.modify(user["dn"], change)
+
+
+def _search(conn: ldap3.Connection, tree: Tree, slug: str, clause: str) -> list[dict[str, Any]]:
+    conn.search(tree.customer(slug), user_filter(clause), ldap3.LEVEL, attributes=USER_ATTRIBUTES)
+    return [_user(r, tree, slug) for r in conn.response if r.get("type") == "searchResEntry"]
+
+
+def _user(result: dict[str, Any], tree: Tree, slug: str) -> dict[str, Any]:
+    a = result["attributes"]
+    raw = result["raw_attributes"]
+    uac = int(raw["userAccountControl"][0])
+    member_of = {dn.lower() for dn in a.get("memberOf") or []}
+    primary = _text(a.get("facsimileTelephoneNumber"))
+    others = sorted(a.get("otherFacsimileTelephoneNumber") or [])
+    return {
+        "dn": result["dn"], "sam": a["sAMAccountName"], "upn": _text(a.get("userPrincipalName")),
+        "mail": _text(a.get("mail")), "display_name": _text(a.get("displayName")),
+        "given_name": _text(a.get("givenName")), "surname": _text(a.get("sn")),
+        "enabled": not uac & UAC_DISABLED, "uac": uac,
+        "groups": [g for g in AD_GROUPS if tree.group(slug, g).lower() in member_of],
+        "fax_numbers": ([primary] if primary else []) + others,
+        "solo": _text(a.get("employeeType")) == SOLO_TYPE,
+        "must_change": raw.get("pwdLastSet", [b""])[0] == b"0",
+        "marker": (_text(a.get(MARKER_ATTRIBUTE)) or "").removeprefix(MARKER_PREFIX) or None,
+    }
+
+
+def _sam_taken(conn: ldap3.Connection, tree: Tree, sam: str) -> bool:
+    # users, groups and computers share one sAMAccountName namespace in the whole domain
+    conn.search(tree.base_dn, eq("sAMAccountName", sam), ldap3.SUBTREE, attributes=["cn"])
+    return any(r.get("type") == "searchResEntry" for r in conn.response)
+
+
+def _refuse_taken_address(conn: ldap3.Connection, tree: Tree, mail: str) -> None:
+    conn.search(tree.base_dn, any_of(eq("userPrincipalName", mail), eq("mail", mail),
+                                     eq("proxyAddresses", f"smtp:{mail}")),
+                ldap3.SUBTREE, attributes=["sAMAccountName"])
+    owners = [r["attributes"]["sAMAccountName"] for r in conn.response
+              if r.get("type") == "searchResEntry"]
+    if owners:
+        raise PermanentBackendError(BACKEND, f"{mail} is already the address of `{owners[0]}`")
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value or None
