@@ -144,7 +144,7 @@ class BotRequests:
 
     def redeliver(self, previous: HttpResult, retry_num: int | None = 1,
                   retry_reason: str = "http_timeout") -> HttpResult:
-        """Send an earlier request's body again (same event_id), freshly signed, as Slack retries."""
+        """Send an earlier request's body again (same event_id), freshly signed, like a retry."""
         content_type = previous.request_headers.get("Content-Type", JSON_TYPE)
         return self._deliver(previous.request_body, content_type, retry_num=retry_num,
                              retry_reason=retry_reason)

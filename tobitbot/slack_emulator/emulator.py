@@ -61,6 +61,10 @@ class SlackEmulator:
         return f"{self.url}/api/"
 
     @property
+    def signing_secret(self) -> str:
+        return self.bot.signing_secret
+
+    @property
     def identity(self) -> Identity:
         return self.workspace.identity
 

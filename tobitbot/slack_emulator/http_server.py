@@ -22,7 +22,8 @@ class EmulatorHttpServer:
         return self._server.server_address[1]
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._server.serve_forever,
+        # A short poll interval, so stop() returns at once instead of after half a second.
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
                                         name=f"slack-emulator:{self.port}", daemon=True)
         self._thread.start()
 

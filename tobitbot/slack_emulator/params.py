@@ -41,7 +41,8 @@ def _normalize(name: str, value: Any) -> Any:
         try:
             return json.loads(value) if value else None
         except ValueError:
-            raise SlackError("invalid_blocks" if name == "blocks" else "invalid_arguments") from None
+            code = "invalid_blocks" if name == "blocks" else "invalid_arguments"
+            raise SlackError(code) from None
     if name in BOOLEAN_FIELDS and isinstance(value, str):
         return value.lower() in ("1", "true", "yes")
     return value
