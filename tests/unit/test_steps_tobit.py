@@ -79,9 +79,13 @@ def test_delete_mailbox_after_archive_and_route_removal(server, backends):
 def test_archive_rerun_after_delete_gets_the_same_archive_id(server, backends):
     with_jane(server)
     args, c = {"customer": "acme", "user": "jdoe", "mode": "export"}, ctx()
-    first = REGISTRY["tobit.archive_mailbox"].apply(backends, args, c)
+    impl = REGISTRY["tobit.archive_mailbox"]
+    first = impl.apply(backends, args, c)
     server.delete_mailbox("jdoe")
-    assert REGISTRY["tobit.archive_mailbox"].apply(backends, args, c) == first
+    assert impl.verify(backends, args, c)  # the engine skips it on the re-run ...
+    assert impl.recall(backends, args, c) == first  # ... and still hands on the archive_id
+    assert impl.apply(backends, args, c) == first
+    assert not impl.verify(backends, args, ctx("another-request"))
     assert [call for call in server.calls if call[0] == "archive_mailbox"] == [
         ("archive_mailbox", "jdoe", "export")]
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from tobitbot.tobit_simulator.problems import invalid
 
-KEEP = 5000  # records per server; older ones are forgotten first
+KEEP = 1000  # records per server; older ones are forgotten first (the file is rewritten per write)
 
 
 def fingerprint(method: str, segments: tuple[str, ...], body: bytes) -> str:

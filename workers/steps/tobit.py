@@ -12,6 +12,7 @@ import hashlib
 import json
 from typing import Any
 
+from commands.errors import PermanentBackendError
 from workers.ports import MailServer
 from workers.steps.base import Backends, StepContext, StepImpl, register
 
@@ -132,19 +133,39 @@ register(StepImpl(
 
 
 def _archive_mailbox(b: Backends, a: dict[str, Any], ctx: StepContext) -> dict[str, Any]:
-    # the key makes a re-run get the first answer back, even once the mailbox is deleted
     result = _server(b, a).archive_mailbox(
         a["user"], a["mode"], idempotency_key=idempotency_key(ctx, "tobit.archive_mailbox", a))
     return {"archive_id": result["archive_id"]}
 
 
+def _replayed_archive(b: Backends, a: dict[str, Any], ctx: StepContext) -> dict[str, Any] | None:
+    """This step's earlier answer, once the mailbox is gone; None if it never archived.
+
+    Asked only when the mailbox does not exist, so the server either replays the answer stored
+    under this step's Idempotency-Key or refuses with 404: it cannot archive anything anew.
+    """
+    try:
+        return _archive_mailbox(b, a, ctx)
+    except PermanentBackendError:
+        return None
+
+
+def _verify_archive(b: Backends, a: dict[str, Any], ctx: StepContext) -> bool:
+    box = _server(b, a).get_mailbox(a["user"])
+    if box is None:  # a re-run after tobit.delete_mailbox: done if this step archived it
+        return _replayed_archive(b, a, ctx) is not None
+    return box["archived"] and box["archive_mode"] == a["mode"]
+
+
 def _recall_archive(b: Backends, a: dict[str, Any], ctx: StepContext) -> dict[str, Any]:
-    return {"archive_id": _server(b, a).get_mailbox(a["user"])["archive_id"]}
+    box = _server(b, a).get_mailbox(a["user"])
+    if box is None:
+        return _replayed_archive(b, a, ctx) or {}
+    return {"archive_id": box["archive_id"]}
 
 
 register(StepImpl(
-    "tobit.archive_mailbox", apply=_archive_mailbox,
-    verify=lambda b, a, ctx: _mailbox_has(b, a, archived=True, archive_mode=a["mode"]),
+    "tobit.archive_mailbox", apply=_archive_mailbox, verify=_verify_archive,
     recall=_recall_archive,
 ))
 
