@@ -78,8 +78,8 @@ class FakeMailServer:
     def archive_mailbox(self, user: str, mode: str, *, idempotency_key: str) -> dict[str, Any]:
         if idempotency_key in self.keys:
             return dict(self.keys[idempotency_key])
+        box = self._box(user)  # refused before it counts as a call: nothing was archived
         self._write("archive_mailbox", user, mode)
-        box = self._box(user)
         archive_id = f"{mode}-{next(self._ids)}"
         box.update(archived=True, archive_id=archive_id, archive_mode=mode)
         self.keys[idempotency_key] = {"archive_id": archive_id, "user": user, "mode": mode}
