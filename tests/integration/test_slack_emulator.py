@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
+import requests
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
@@ -232,7 +233,9 @@ def test_bolt_refuses_a_badly_signed_or_stale_request(slack_emulator, bolt, tamp
     result = slack_emulator.slash_command(PEOPLE.operator, C_SUPPORT, text="x", **tampering)
 
     assert result.status == 401
-    assert slack_emulator.ephemerals(PEOPLE.operator) == []
+    [notice] = slack_emulator.ephemerals(PEOPLE.operator)
+    assert notice.text == '/tobit failed with the error "dispatch_failed"'
+    assert notice.source == "slack"
 
 
 def test_reaction_added_reaches_the_bolt_handler_and_a_retry_repeats_the_event_id(
@@ -286,3 +289,40 @@ def test_a_modal_opens_with_the_trigger_and_closes_on_a_valid_submission(slack_e
 def test_url_verification_echoes_the_challenge(slack_emulator, bolt):
     result = slack_emulator.url_verification("challenge-123")
     assert result.status == 200 and "challenge-123" in result.body
+
+
+def _response_url(result) -> str:
+    return dict(parse_qsl(result.request_body.decode()))["response_url"]
+
+
+@pytest.mark.parametrize("answer, in_channel, ephemeral", [
+    ({"text": "just for you"}, [], ["working on: x", "just for you"]),
+    ({"text": "for all", "response_type": "in_channel"}, ["for all"], ["working on: x"]),
+])
+def test_response_url_posts_ephemeral_unless_in_channel(slack_emulator, bolt, answer,
+                                                        in_channel, ephemeral):
+    response_url = _response_url(slack_emulator.slash_command(PEOPLE.admin, C_AUDIT, text="x"))
+    slack_emulator.wait_for(lambda: slack_emulator.messages(C_AUDIT))  # the bot's own respond()
+    before = [m.text for m in slack_emulator.messages(C_AUDIT)]
+
+    assert requests.post(response_url, json=answer, timeout=5).status_code == 200
+
+    assert [m.text for m in slack_emulator.messages(C_AUDIT)] == before + in_channel
+    assert [e.text for e in slack_emulator.ephemerals(PEOPLE.admin)] == ephemeral
+
+
+def test_a_response_url_is_spent_after_five_posts(slack_emulator, bolt):
+    response_url = _response_url(slack_emulator.slash_command(PEOPLE.admin, C_AUDIT, text="x"))
+    slack_emulator.wait_for(lambda: slack_emulator.messages(C_AUDIT))  # the bot's own respond()
+    statuses = [requests.post(response_url, json={"text": str(n)}, timeout=5).status_code
+                for n in range(6)]
+    # The bot's respond() used one of the five already.
+    assert statuses.count(200) == 4 and statuses[-2:] == [404, 404]
+
+
+def test_a_users_message_can_be_sent_to_the_bot_as_an_event(slack_emulator, bolt):
+    message = slack_emulator.post_as_user(PEOPLE.operator, "#support", "hello bot",
+                                          send_event=True)
+    assert slack_emulator.messages(C_SUPPORT)[0].user == PEOPLE.operator
+    sent = json.loads(slack_emulator.deliveries()[-1].request_body)["event"]
+    assert (sent["type"], sent["ts"], sent["channel"]) == ("message", message.ts, C_SUPPORT)

@@ -46,10 +46,17 @@ class BotRequests:
             self._response_urls.issue(channel.id, user.id),
             self._ws.surfaces.issue_trigger(user.id))
         result = self._send(body, FORM, **options)
+        conversations, bot = self._ws.conversations, self._ws.identity
+        if result.status != 200:
+            # What Slack shows the user when the app does not acknowledge the command.
+            reason = "operation_timeout" if result.status == 0 else "dispatch_failed"
+            conversations.post_ephemeral(channel.id, user.id,
+                                         f'{command} failed with the error "{reason}"',
+                                         [], source="slack")
+            return result
         ack = _ack_document(result)
         text, blocks = ack.get("text") or "", ack.get("blocks") or []
         if text or blocks:
-            conversations, bot = self._ws.conversations, self._ws.identity
             if ack.get("response_type") == "in_channel":
                 conversations.post(channel.id, text, blocks, bot.bot_user_id, bot_id=bot.bot_id,
                                    app_id=bot.app_id, source="slash_command")

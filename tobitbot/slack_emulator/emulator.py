@@ -87,12 +87,17 @@ class SlackEmulator:
         return self.workspace.directory.add_channel(Channel(id, name, is_private))
 
     def post_as_user(self, user_id: str, channel: str, text: str, blocks: list[JSON] | None = None,
-                     thread_ts: str | None = None) -> Message:
-        """A message a person wrote (state only: no message event is sent to the bot)."""
+                     thread_ts: str | None = None, send_event: bool = False) -> Message:
+        """A message a person wrote; with `send_event`, the bot also gets its `message` event."""
         self.workspace.directory.user(user_id)
-        channel_id = self.workspace.directory.channel(channel).id
-        return self.workspace.conversations.post(channel_id, text, blocks or [], user_id,
-                                                 thread_ts=thread_ts, source="user")
+        target = self.workspace.directory.channel(channel)
+        message = self.workspace.conversations.post(target.id, text, blocks or [], user_id,
+                                                    thread_ts=thread_ts, source="user")
+        if send_event:
+            event = {**message.to_slack(), "channel": target.id,
+                     "channel_type": "im" if target.is_im else "channel"}
+            self.bot.event(event)
+        return message
 
     def rate_limit(self, method: str, times: int = 1, retry_after: int = 1) -> None:
         """Answer the next `times` calls of `method` with HTTP 429 and Retry-After."""

@@ -119,7 +119,7 @@ class Ephemeral:
     text: str
     blocks: list[JSON]
     thread_ts: str | None = None
-    source: str = "api"  # api, ack, response_url
+    source: str = "api"  # api, ack, response_url, slack (Slack's own notices)
     deleted: bool = False
 
     def to_slack(self) -> JSON:
