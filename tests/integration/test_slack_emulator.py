@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from tests.fixtures.slack import C_AUDIT, C_SUPPORT, PEOPLE, S_APPROVERS
+from tobitbot.servers.process import free_port
 
 APPROVE_BLOCKS = [
     {"type": "section", "block_id": "summary", "text": {"type": "mrkdwn", "text": "Add user?"}},
@@ -326,3 +327,13 @@ def test_a_users_message_can_be_sent_to_the_bot_as_an_event(slack_emulator, bolt
     assert slack_emulator.messages(C_SUPPORT)[0].user == PEOPLE.operator
     sent = json.loads(slack_emulator.deliveries()[-1].request_body)["event"]
     assert (sent["type"], sent["ts"], sent["channel"]) == ("message", message.ts, C_SUPPORT)
+
+
+def test_an_unreachable_bot_leaves_the_user_a_failure_notice(slack_emulator):
+    slack_emulator.set_request_url(f"http://127.0.0.1:{free_port()}/slack/events")
+
+    result = slack_emulator.slash_command(PEOPLE.operator, C_SUPPORT, text="x")
+
+    assert result.status == 0 and result.error
+    assert [e.text for e in slack_emulator.ephemerals(PEOPLE.operator)] == [
+        '/tobit failed with the error "dispatch_failed"']

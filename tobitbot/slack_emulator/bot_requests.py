@@ -49,7 +49,8 @@ class BotRequests:
         conversations, bot = self._ws.conversations, self._ws.identity
         if result.status != 200:
             # What Slack shows the user when the app does not acknowledge the command.
-            reason = "operation_timeout" if result.status == 0 else "dispatch_failed"
+            timed_out = "timed out" in (result.error or "")
+            reason = "operation_timeout" if timed_out else "dispatch_failed"
             conversations.post_ephemeral(channel.id, user.id,
                                          f'{command} failed with the error "{reason}"',
                                          [], source="slack")
