@@ -41,19 +41,21 @@ class Connector:
             # unicodePwd can only be written over an encrypted connection, and the bot's
             # password must not cross the wire in clear: plain ldap:// is refused outright
             raise ValueError(f"AD url must be ldaps://, got {settings.url!r}")
-        tls = ldap3.Tls(
+        self._tls = ldap3.Tls(
             ca_certs_file=settings.ca_file,
             validate=ssl.CERT_REQUIRED if settings.tls_verify else ssl.CERT_NONE,
             valid_names=[settings.tls_name] if settings.tls_name else None,
         )
-        self._server = ldap3.Server(settings.url, use_ssl=True, tls=tls, get_info=ldap3.NONE,
-                                    connect_timeout=int(settings.connect_timeout))
 
     @contextmanager
     def session(self) -> Iterator[ldap3.Connection]:
         s = self.settings
         try:
-            conn = ldap3.Connection(self._server, s.user, s.password, auto_bind=True,
+            # a new Server each time: ldap3 remembers a failed address as unavailable on the
+            # Server object, which would outlive the outage it recorded
+            server = ldap3.Server(s.url, use_ssl=True, tls=self._tls, get_info=ldap3.NONE,
+                                  connect_timeout=int(s.connect_timeout))
+            conn = ldap3.Connection(server, s.user, s.password, auto_bind=True,
                                     raise_exceptions=True, receive_timeout=int(s.receive_timeout))
             try:
                 yield conn

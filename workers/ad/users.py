@@ -80,11 +80,13 @@ def create_user(conn: ldap3.Connection, tree: Tree, slug: str, *, given_name: st
     classes = ["top", "person", "organizationalPerson", "user"]
     try:
         conn.add(tree.user(slug, display_name), classes, attrs)
-        dn = tree.user(slug, display_name)
     except LDAPEntryAlreadyExistsResult:  # a namesake in this customer: tell them apart by sam
-        dn = tree.user(slug, f"{display_name} ({sam})")
-        conn.add(dn, classes, attrs)
-    return {"sam": sam, "upn": mail, "mail": mail, "dn": dn}
+        conn.add(tree.user(slug, f"{display_name} ({sam})"), classes, attrs)
+    # read back: the DN as the server spells it (its escaping differs from ours)
+    made = find_by_marker(conn, tree, slug, marker)
+    if made is None:
+        raise PermanentBackendError(BACKEND, f"account `{sam}` was added but cannot be found")
+    return made
 
 
 def set_password(conn: ldap3.Connection, user: dict[str, Any], password: str,
@@ -140,7 +142,7 @@ def _user(result: dict[str, Any], tree: Tree, slug: str) -> dict[str, Any]:
     primary = _text(a.get("facsimileTelephoneNumber"))
     others = sorted(a.get("otherFacsimileTelephoneNumber") or [])
     return {
-        "dn": result["dn"], "sam": a["sAMAccountName"], "upn": _text(a.get("userPrincipalName")),
+        "dn": result["dn"], "sam": _text(a["sAMAccountName"]), "upn": _text(a.get("userPrincipalName")),
         "mail": _text(a.get("mail")), "display_name": _text(a.get("displayName")),
         "given_name": _text(a.get("givenName")), "surname": _text(a.get("sn")),
         "enabled": not uac & UAC_DISABLED, "uac": uac,
@@ -162,7 +164,7 @@ def _refuse_taken_address(conn: ldap3.Connection, tree: Tree, mail: str) -> None
     conn.search(tree.base_dn, any_of(eq("userPrincipalName", mail), eq("mail", mail),
                                      eq("proxyAddresses", f"smtp:{mail}")),
                 ldap3.SUBTREE, attributes=["sAMAccountName"])
-    owners = [r["attributes"]["sAMAccountName"] for r in conn.response
+    owners = [_text(r["attributes"]["sAMAccountName"]) for r in conn.response
               if r.get("type") == "searchResEntry"]
     if owners:
         raise PermanentBackendError(BACKEND, f"{mail} is already the address of `{owners[0]}`")
