@@ -1,0 +1,66 @@
+"""Service rules for fax numbers (R15 one mailbox per number, R16 dedicated, R17 shared)."""
+
+from __future__ import annotations
+
+from commands import model
+from commands.contract import CustomerState, PbxLink
+from commands.errors import RuleViolation
+from commands.rules_lookup import require_e164, require_fax_owner, require_user
+from commands.rules_report import RuleReport, passed
+
+
+def fax_mode(state: CustomerState) -> str | None:
+    """How the customer's numbers are routed, when the bookings say it unambiguously.
+
+    AD records a user's numbers but not their mode (the PBX holds that), so with both fax
+    products booked a number's mode is unknown here: callers must decide in doubt.
+    """
+    b = state.bookings
+    if b.fax_shared != b.fax_dedicated:
+        return "shared" if b.fax_shared else "dedicated"
+    return None
+
+
+def numbers_in_mode(state: CustomerState, mode: str) -> list[str]:
+    """The numbers that are, or may be (mode unknown), routed in `mode`."""
+    if fax_mode(state) not in (mode, None):
+        return []
+    return [n for u in state.users for n in u.fax_numbers]
+
+
+def pbx_link(state: CustomerState, site: str) -> PbxLink | None:
+    return next((link for link in state.pbx_links if link.site == site), None)
+
+
+def check_enable_fax(cmd: model.EnableFax, state: CustomerState) -> RuleReport:
+    user = require_user(state, cmd.user)
+    require_e164(cmd.number)
+    owner = state.fax_owner(cmd.number)
+    if owner is not None and owner.sam != user.sam:
+        raise RuleViolation("R15", f"`{cmd.number}` already routes to {owner.display_name} "
+                            f"(`{owner.sam}`); a number routes to exactly one mailbox.",
+                            hint=f"Move it with `disable-fax {state.slug} {cmd.number}` first.")
+    warnings = () if user.enabled else (
+        f"`{user.sam}` is disabled; faxes will wait in the mailbox",)
+    if cmd.mode == "shared":
+        if not state.bookings.fax_shared:
+            raise RuleViolation("R15", f"`{state.slug}` has no fax-shared booking.",
+                                hint=f"Book it first: `book {state.slug} fax-shared`.")
+        return passed("R15", "R17", warnings=warnings)
+    if not state.bookings.fax_dedicated:
+        raise RuleViolation("R16", f"`{state.slug}` has no fax-dedicated booking.",
+                            hint=f"Book it with `book {state.slug} fax-dedicated pbx=xcapi "
+                                 f"trunk=<sip uri> site={cmd.site}`, or use mode=shared.")
+    if pbx_link(state, cmd.site) is None:
+        sites = ", ".join(link.site for link in state.pbx_links) or "none"
+        raise RuleViolation("R16", f"`{state.slug}` has no PBX connection at site `{cmd.site}` "
+                            f"(sites: {sites}).",
+                            hint=f"Book one: `book {state.slug} fax-dedicated pbx=xcapi "
+                                 f"trunk=<sip uri> site={cmd.site}`.")
+    return passed("R15", "R16", warnings=warnings)
+
+
+def check_disable_fax(cmd: model.DisableFax, state: CustomerState) -> RuleReport:
+    require_e164(cmd.number)
+    require_fax_owner(state, cmd.number)
+    return passed("R15")
