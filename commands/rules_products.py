@@ -192,7 +192,12 @@ def _check_fax_cancel(cmd: model.Cancel, state: CustomerState, after: Bookings) 
         raise RuleViolation("R15", f"Fax numbers still route through {cmd.product}: "
                             + ", ".join(numbers) + ".",
                             hint=f"Disable them first: `disable-fax {state.slug} {numbers[0]}`.")
-    return passed("R15", "R16")
+    # AD does not say which site a number uses: the numbers are named, not refused
+    remaining = numbers_in_mode(state, mode) if still and mode == "dedicated" else []
+    warnings = () if not remaining else (
+        f"any fax number routed through site {cmd.site} loses its connection; check "
+        + ", ".join(remaining) + " (R16)",)
+    return passed("R15", "R16", warnings=warnings)
 
 
 def _check_pbx(cmd: model.Book) -> RuleReport:

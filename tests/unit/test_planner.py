@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from commands import model as m
+from commands.catalogue import SPECS_BY_NAME
 from commands.contract import LegalInfo, PbxLink
-from commands.errors import RuleViolation
+from commands.errors import RuleViolation, UserError
+from commands.parser import parse
 from commands.plan import Plan
 from commands.planner import plan
 from commands.steps import CATALOGUE
-from tests.unit.builders import customer, user
+from tests.unit.builders import LEGAL, customer, user
 from tests.unit.test_rules import CASES
 
 JOERG = user()
@@ -230,3 +234,70 @@ def test_rendered_plan_shows_no_step_arguments_and_escapes_names():
     assert "${sam}" not in text
     assert render_plan(Plan("x <!here>", "acme", ())).startswith("*Plan* for `x &lt;!here&gt;`")
     assert "Nothing to change." in render_plan(Plan("quota acme", "acme", ()))
+
+
+RICH = customer(addon=5, solo=2, fax_shared=True, fax_dedicated=True, mailstore=True,
+                pbx=(PbxLink("hamburg", "xcapi", "sip:t@h"), PbxLink("main", "gateway", "sip:g@m")),
+                users=(user("jdoe", "Jane Doe", fax_numbers=("+4940555123",)), JOERG))
+EXAMPLES = [ex for spec in SPECS_BY_NAME.values() for ex in spec.examples]
+
+
+@pytest.mark.parametrize("text", EXAMPLES)
+def test_every_help_example_parses_and_plans_within_the_catalogue(text):
+    cmd = parse(text)
+    try:
+        p = plan(cmd, None if isinstance(cmd, m.OnboardCustomer) else RICH)
+    except UserError as err:
+        assert err.text()
+        return
+    assert all(tuple(s.args) == CATALOGUE[s.key].args for s in p.steps)
+
+
+USERS = st.builds(
+    user, sam=st.sampled_from(["jdoe", "jmueller", "extern"]),
+    name=st.sampled_from(["Jane Doe", "Jörg Müller"]), solo=st.booleans(),
+    used_mb=st.none() | st.integers(0, 60 * GB),
+    fax_numbers=st.lists(st.sampled_from(["+4930123456", "+4940555123"]), max_size=2, unique=True)
+    .map(tuple))
+STATES = st.builds(
+    customer, users=st.lists(USERS, max_size=3, unique_by=lambda u: u.sam).map(tuple),
+    addon=st.integers(0, 4), solo=st.integers(0, 2), extra_storage_gb=st.integers(0, 20),
+    fax_shared=st.booleans(), fax_dedicated=st.booleans(), mailstore=st.booleans(),
+    base_service=st.sampled_from(["enterprise-desktop", "enterprise-service", None]),
+    mail_product=st.sampled_from(["tobit", "exchange"]),
+    legal=st.sampled_from([LEGAL, LegalInfo()]), domains=st.sampled_from([(), ("acme.de",)]),
+    pbx=st.sampled_from([(), (PbxLink("main", "xcapi", "sip:t@m"),)]))
+PRODUCTS = st.sampled_from(m.PRODUCTS)
+COMMANDS = st.one_of(
+    st.builds(m.Book, st.just("acme"), PRODUCTS, st.none() | st.integers(1, 5),
+              pbx=st.sampled_from(["xcapi", "other", None]), trunk=st.just("sip:x@y")),
+    st.builds(m.Cancel, st.just("acme"), PRODUCTS, st.none() | st.integers(1, 5),
+              site=st.sampled_from([None, "main"])),
+    st.builds(m.AddUser, st.just("acme"), st.sampled_from(["Anna Schmidt", "Info Team"]),
+              email=st.sampled_from([None, "anna@acme.de"]), solo=st.booleans(),
+              activesync=st.booleans()),
+    st.builds(m.RemoveUser, st.just("acme"), st.sampled_from(["jdoe", "extern", "nobody"]),
+              st.sampled_from(["archive", "export"])),
+    st.builds(m.EnableFax, st.just("acme"), st.sampled_from(["jdoe", "jmueller"]),
+              st.sampled_from(["+4930123456", "+4940555123"]),
+              mode=st.sampled_from(["shared", "dedicated"])),
+    st.builds(m.DisableFax, st.just("acme"), st.sampled_from(["+4930123456", "+4940555123"])),
+    st.builds(m.SetLegalInfo, st.just("acme"), seat=st.sampled_from([None, "Köln"])),
+    st.builds(m.DisableActiveSync, st.just("acme"), st.sampled_from(["jdoe", "jmueller"])),
+)
+
+
+@given(COMMANDS, STATES)
+@settings(max_examples=400, deadline=None)
+def test_any_command_on_any_contract_is_refused_or_planned_never_crashes(cmd, state):
+    try:
+        p = plan(cmd, state)
+    except UserError as err:
+        assert err.text()
+        return
+    for s in p.steps:
+        assert tuple(s.args) == CATALOGUE[s.key].args
+    if isinstance(cmd, (m.Book, m.Cancel)):  # R5/R7: a plan never leaves the contract short
+        pools = [s.args["pool_mb"] for s in p.steps if s.key == "tobit.set_pool"]
+        used = state.used_mb
+        assert all(used is not None and used <= pool for pool in pools if pool < state.pool_mb)

@@ -258,3 +258,11 @@ def test_cancel_of_an_absent_booking_is_not_found():
 def test_reports_and_help_need_no_rule():
     assert check(m.Help(), None).passed == ()
     assert check(m.Quota("acme"), customer()).passed == ()
+
+
+def test_cancelling_one_dedicated_site_of_several_names_the_numbers_at_risk():
+    hamburg = PbxLink("hamburg", "xcapi", "sip:t@h")
+    state = customer(users=(FAXER,), fax_dedicated=True, pbx=(BERLIN, hamburg))
+    report = check(m.Cancel("acme", "fax-dedicated", site="berlin"), state)
+    assert report.warnings == ("any fax number routed through site berlin loses its connection; check "
+                               "+4930123456 (R16)",)
