@@ -15,6 +15,7 @@ from bot import messages
 from bot.deps import BotDeps
 from bot.dispatch import Dispatcher
 from bot.identity import GroupDirectory
+from bot.reports import render_report
 from bot.request_store import RequestRecord, new_request_id
 from commands import model
 from commands.customers import require_customer
@@ -97,10 +98,8 @@ class SlashCommand:
             client.chat_postEphemeral(channel=channel, user=user, text=render_plan(plan))
             return
         if cmd.name in model.REPORTS:
-            from bot.reports import render_report  # reports need tabulate; only load when asked
-
-            for chunk in render_report(cmd, state):
-                client.chat_postEphemeral(channel=channel, user=user, text=chunk)
+            for fallback, blocks in render_report(cmd, state):
+                client.chat_postEphemeral(channel=channel, user=user, text=fallback, blocks=blocks)
             return
         plan = make_plan(cmd, state, risky=decision.risky, fax_server_uri=self.deps.config.fax_server_uri)
         self.deps.audit.record("allowed", actor=user, groups=self._groups_of(user), channel=channel,

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     ad_ca_file: Path | None = None
     ad_tls_verify: bool = True                      # explicit opt-out for test CAs only
     ad_sam_format: str = "{first_initial}{last}"
+    ad_tls_name: str | None = None                  # name in the DC's certificate, when the URL has an IP
+    ad_mail_domain: str | None = None               # mail domain for customers without an own domain
     # Tobit provisioning endpoints (one per customer; the URL is in the customer's contract)
     tobit_token: SecretStr = SecretStr("")
     tobit_ca_file: Path | None = None

@@ -28,7 +28,8 @@ def directory(settings: Settings):
 
     return LdapDirectory(settings.ad_url, settings.ad_user, settings.ad_password.get_secret_value(),
                          settings.ad_base_dn, ca_file=settings.ad_ca_file,
-                         tls_verify=settings.ad_tls_verify, sam_format=settings.ad_sam_format)
+                         tls_verify=settings.ad_tls_verify, sam_format=settings.ad_sam_format,
+                         tls_name=settings.ad_tls_name, mail_domain=settings.ad_mail_domain)
 
 
 def worker_runtime(settings: Settings) -> Runtime:
