@@ -9,4 +9,5 @@ pytest_plugins = [
     "tests.fixtures.kamailio",
     "tests.fixtures.tobit",
     "tests.fixtures.slack",
+    "tests.fixtures.bot",
 ]

@@ -51,7 +51,9 @@ class Settings(BaseSettings):
     policy_file: Path = Path("deploy/policy.example.toml")
     # Key that encrypts one-time secrets (new passwords) on their way from worker to bot (R18)
     secrets_key: SecretStr
-    approval_ttl_seconds: int = 4 * 3600
+    # a job that meets a transient backend fault runs again this many times, after these waits
+    job_retries: int = 3
+    retry_intervals: list[int] = [5, 30, 120]
     queue_name: str = "provisioning"
 
     @field_validator("ad_url")

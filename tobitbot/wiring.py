@@ -59,5 +59,7 @@ def bot_deps(settings: Settings, config: BotConfig | None = None) -> BotDeps:
         queue=queue(settings, client),
         secrets=SecretInbox(client, settings.secrets_key.get_secret_value()),
         config=config or BotConfig(fax_server_uri=settings.fax_server_uri,
-                                   audit_channel=settings.audit_channel),
+                                   audit_channel=settings.audit_channel,
+                                   job_retries=settings.job_retries,
+                                   retry_intervals=tuple(settings.retry_intervals)),
     )
