@@ -1,0 +1,1 @@
+"""A small SIP test client and UDP endpoints (sipp is not packaged for Debian here)."""
