@@ -13,6 +13,7 @@ from bot.approvals import Approvals
 from bot.deps import BotDeps
 from bot.dispatch import Dispatcher
 from bot.identity import GroupDirectory
+from bot.job_actions import JobActions
 from bot.notifier import Notifier, ensure_group
 from bot.slash import SlashCommand
 
@@ -37,5 +38,8 @@ def build_app(deps: BotDeps, *, bot_token: str, signing_secret: str, api_url: st
     app.event("message")(lambda ack: ack())
     for action_id in (messages.APPROVE_ACTION, messages.REJECT_ACTION, messages.WITHDRAW_ACTION):
         app.action(action_id)(approvals.on_action)
+    job_actions = JobActions(deps, groups, dispatcher)
+    for action_id in (messages.RETRY_ACTION, messages.UNDO_ACTION):
+        app.action(action_id)(job_actions.on_action)
     ensure_group(deps.redis)  # before any command: no outcome may be published unseen
     return app, Notifier(deps, client)

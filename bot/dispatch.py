@@ -61,7 +61,9 @@ class Dispatcher:
         record.state = "queued"
         self.deps.requests.save(record)
         cfg = self.deps.config
-        job_id = record.request_id if job == RUN_PLAN else f"{record.request_id}-undo"
+        # one RQ job per run; the request id keys the journal, so runs continue each other
+        runs = self.deps.redis.incr(f"tobitbot:runs:{record.request_id}")
+        job_id = record.request_id if runs == 1 else f"{record.request_id}-{runs}"
         self.deps.queue.enqueue(job, record.request_id, record.plan, job_id=job_id,
                                 retry=Retry(max=cfg.job_retries, interval=list(cfg.retry_intervals)),
                                 job_timeout=cfg.job_timeout, result_ttl=7 * 24 * 3600,

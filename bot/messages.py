@@ -25,6 +25,16 @@ def parse_help(error: UserError) -> str:
     return f":question: {error.text()}\nType `/tobit help` for all commands."
 
 
+BACKEND_NAMES = {"ad": "Active Directory", "tobit": "the Tobit server", "pbx": "the PBX"}
+
+
+def backend_unavailable(error) -> str:
+    name = BACKEND_NAMES.get(error.backend, error.backend)
+    again = "Try again in a few minutes" if error.retryable else "Ask the bot's maintainers to check it"
+    return (f":electric_plug: Could not check the command: {name} did not answer as expected "
+            f"({error.message}). Nothing was done. {again}.")
+
+
 def internal_error(reference: str) -> str:
     return (f":boom: Internal error, reference `{reference}`. Nothing more was done. "
             "Please tell the bot's maintainers the reference; the details are in the bot's log.")
@@ -61,10 +71,28 @@ def final_text(event: JobEvent) -> str:
         return ":leftwards_arrow_with_hook: Undone: " + "; ".join(event.done) + "."
     done = "\n".join(f"  • {s}" for s in event.done) or "  (none)"
     pending = "\n".join(f"  • {s}" for s in event.pending) or "  (none)"
-    offer = ("The completed steps can be undone, or left in place for a retry."
-             if event.undoable else "Run the same command again to retry: completed steps are skipped.")
+    offer = ("*Retry* runs the remaining steps of this same request (nothing is created twice); "
+             + ("*Undo* rolls the completed steps back." if event.undoable
+                else "the completed steps cannot all be undone automatically."))
     return (f":x: Failed at step {event.step} of {event.total} ({event.summary}): {event.error}\n"
             f"*Completed:*\n{done}\n*Not run:*\n{pending}\n{offer}")
+
+
+RETRY_ACTION, UNDO_ACTION = "tobit_retry", "tobit_undo"
+
+
+def final_blocks(event: JobEvent) -> list[dict]:
+    """The final thread reply; a failure carries Retry and (where possible) Undo buttons."""
+    blocks = [_section(final_text(event))]
+    if event.kind == events.FAILED:
+        buttons = [{"type": "button", "action_id": RETRY_ACTION, "value": event.request_id,
+                    "style": "primary", "text": {"type": "plain_text", "text": "Retry"}}]
+        if event.undoable:
+            buttons.append({"type": "button", "action_id": UNDO_ACTION, "value": event.request_id,
+                            "style": "danger", "text": {"type": "plain_text", "text": "Undo"},
+                            "confirm": _confirm("Undo?", "Roll back the completed steps?", "Undo")})
+        blocks.append({"type": "actions", "block_id": f"job:{event.request_id}", "elements": buttons})
+    return blocks
 
 
 def password_notice(user: str, password: str) -> str:

@@ -81,7 +81,8 @@ class Notifier(threading.Thread):
                                     text=messages.status_text(event))
         if event.kind in events.FINAL:
             self.client.chat_postMessage(channel=record.channel, thread_ts=record.message_ts,
-                                         text=messages.final_text(event))
+                                         text=messages.final_text(event),
+                                         blocks=messages.final_blocks(event))
             record.state = event.kind
             self.deps.requests.save(record)
 

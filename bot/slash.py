@@ -19,7 +19,7 @@ from bot.reports import render_report
 from bot.request_store import RequestRecord, new_request_id
 from commands import model
 from commands.customers import require_customer
-from commands.errors import ParseError, UserError
+from commands.errors import BackendError, ParseError, UserError
 from commands.help import help_text
 from commands.parser import parse
 from commands.plan_render import render_plan
@@ -67,6 +67,11 @@ class SlashCommand:
                                    text=text, command_name=cmd.name, customer=customer_of(cmd),
                                    reason=err.text(), rule=err.rule)
             client.chat_postEphemeral(channel=channel, user=user, text=messages.refusal(err))
+        except BackendError as err:
+            log.warning("backend unavailable while checking a command: %s", err)
+            self.deps.audit.record("refused", actor=user, channel=channel, text=text,
+                                   command_name=cmd.name, customer=customer_of(cmd), reason=str(err))
+            client.chat_postEphemeral(channel=channel, user=user, text=messages.backend_unavailable(err))
         except Exception:
             reference = "e-" + pysecrets.token_hex(4)
             log.exception("slash command failed, reference %s", reference)

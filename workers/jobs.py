@@ -9,6 +9,9 @@ import logging
 
 from rq import get_current_job
 
+from commands import events
+from commands.errors import BackendError
+from commands.events import JobEvent
 from commands.plan import Plan
 from workers import runtime
 from workers.engine import Engine, StepFailed
@@ -43,7 +46,19 @@ def run_plan(request_id: str, plan: dict) -> dict:
 
 
 def undo_plan(request_id: str, plan: dict) -> dict:
-    """Roll back the completed steps of a failed request."""
+    """Roll back the completed steps of a failed request, newest first."""
     engine, rt = _engine()
-    event = engine.undo(request_id, Plan.from_json(plan), RedisJournal(rt.redis, request_id))
+    plan_ = Plan.from_json(plan)
+    journal = RedisJournal(rt.redis, request_id)
+    try:
+        event = engine.undo(request_id, plan_, journal)
+    except BackendError as exc:
+        if exc.retryable and not _is_final_attempt():
+            raise
+        done = journal.done_steps()
+        engine.publish(JobEvent(
+            request_id, events.FAILED, total=len(plan_.steps), summary="undo", error=f"undo stopped: {exc}",
+            done=tuple(plan_.steps[i].summary for i in sorted(done)),
+            pending=tuple(s.summary for i, s in enumerate(plan_.steps) if i not in done)))
+        return {"status": "failed", "error": str(exc)}
     return {"status": event.kind, "undone": list(event.done)}

@@ -85,3 +85,57 @@ def test_forged_or_replayed_requests_are_refused_and_nothing_is_enqueued(bot_sta
     assert result.status == 401
     assert len(slack.messages(SUPPORT)) == before
     assert bot_stack.directory.find_user("acme", "eforger") is None
+
+
+def _wait_done(slack, fragment, timeout=60):
+    request = slack.wait_for(lambda: _request_message(slack, fragment), timeout=10)
+    slack.wait_for(lambda: any(t.startswith(":white_check_mark: Done") for t in _thread_texts(slack, request.ts)),
+                   timeout=timeout)
+    return request
+
+
+def test_same_name_twice_gets_a_numeric_suffix(bot_stack):
+    slack, directory = bot_stack.slack, bot_stack.directory
+    slack.slash_command(OPERATOR, SUPPORT, text='add-user globex "Jane Doe"')
+    first = _wait_done(slack, 'add-user globex "Jane Doe"')
+    slack.slash_command(OPERATOR, SUPPORT, text='add-user globex "Jane Doe"')
+    slack.wait_for(lambda: len([m for m in slack.messages(SUPPORT)
+                                if 'add-user globex "Jane Doe"' in m.text]) == 2, timeout=10)
+    second = [m for m in slack.messages(SUPPORT) if 'add-user globex "Jane Doe"' in m.text][-1]
+    assert second.ts != first.ts
+    slack.wait_for(lambda: any(t.startswith(":white_check_mark: Done") for t in _thread_texts(slack, second.ts)),
+                   timeout=60)
+    assert directory.find_user("globex", "jdoe") is not None
+    assert directory.find_user("globex", "jdoe2") is not None
+
+
+def test_ad_down_during_the_job_ends_in_a_clear_failure_reply(bot_stack):
+    from tobitbot.servers.process import stop
+
+    slack, bot, samba = bot_stack.slack, bot_stack.bot, bot_stack.samba
+    for proc in bot.worker_procs:
+        stop(proc)
+    bot.worker_procs.clear()
+    try:
+        slack.slash_command(OPERATOR, SUPPORT, text='add-user acme "Ada Offline"')
+        request = slack.wait_for(lambda: _request_message(slack, "Ada Offline"), timeout=10)
+        slack.wait_for(lambda: any("Queued" in t for t in _thread_texts(slack, request.ts)), timeout=10)
+        samba.stop()
+        bot.start_worker()
+        failure = slack.wait_for(lambda: next((t for t in _thread_texts(slack, request.ts)
+                                               if t.startswith(":x: Failed")), None), timeout=60)
+    finally:
+        samba.start()
+        if not bot.worker_procs:
+            bot.start_worker()
+    assert "Not run:" in failure and "create AD account" in failure.split("Not run:")[1]
+    assert "cannot reach" in failure and "*Retry*" in failure
+    assert bot_stack.directory.find_user("acme", "aoffline") is None
+
+    # AD is back: Retry runs the same request, and it completes
+    reply = next(m for m in slack.thread(SUPPORT, request.ts) if m.text.startswith(":x: Failed") and m.blocks
+                 and any(b["type"] == "actions" for b in m.blocks))
+    slack.block_action(OPERATOR, SUPPORT, reply.ts, "tobit_retry")
+    slack.wait_for(lambda: any(t.startswith(":white_check_mark: Done") for t in _thread_texts(slack, request.ts)),
+                   timeout=60)
+    assert bot_stack.directory.find_user("acme", "aoffline") is not None

@@ -1,0 +1,44 @@
+"""Retry and Undo on a failed request: the same request again (same journal, same markers, so
+nothing is created twice), or its completed steps rolled back. Both obey the policy."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+
+from bot import messages
+from bot.deps import BotDeps
+from bot.dispatch import RUN_PLAN, UNDO_PLAN, Dispatcher
+from bot.identity import GroupDirectory
+
+
+class JobActions:
+    def __init__(self, deps: BotDeps, groups: GroupDirectory, dispatcher: Dispatcher):
+        self.deps, self.groups, self.dispatcher = deps, groups, dispatcher
+
+    def on_action(self, ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        verb = "retry" if action["action_id"] == messages.RETRY_ACTION else "undo"
+        user, request_id = body["user"]["id"], action["value"]
+        record = self.deps.requests.get(request_id)
+        if record is None:
+            return
+        say = lambda text: client.chat_postEphemeral(channel=record.channel, user=user,  # noqa: E731
+                                                     thread_ts=record.message_ts, text=text)
+        if record.state != "failed":
+            say(f"Nothing to {verb}: request `{request_id}` is {record.state}.")
+            return
+        policy = self.deps.policy()
+        who = self.groups.identity(user)
+        decision = policy.decide(who, record.command.split()[0], record.customer, record.channel)
+        if not decision.allowed:
+            say(messages.refusal(decision.refusal()))
+            return
+        if decision.risky and user != record.requester and not policy.can_approve(
+                who, record.command.split()[0], record.customer, requester=record.requester):
+            say(f"Only the requester or an approver for {record.customer} may {verb} this request.")
+            return
+        if not self.deps.requests.first_time(f"{verb}:{request_id}:{record.status_ts}"):
+            return  # a double click, or Slack delivering the click twice
+        self.deps.audit.record(f"job_{verb}_requested", actor=user, request=request_id,
+                               customer=record.customer, command=record.command)
+        self.dispatcher.enqueue(record, client, job=RUN_PLAN if verb == "retry" else UNDO_PLAN)
