@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 
@@ -151,3 +153,30 @@ def test_the_steps_apply_verify_and_undo_on_the_real_pbx(kamailio_pbx):
     assert step.verify(backends, args, ctx)
     step.undo(backends, args, ctx)
     assert kamailio_pbx.get_fax_route(args["number"]) is None
+
+
+def test_a_busy_route_table_is_retryable_and_routes_nothing_meanwhile(kamailio, kamailio_pbx):
+    # another writer holds the SQLite file (an admin's sqlite3 shell, a backup)
+    other = sqlite3.connect(kamailio.db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(RetryableBackendError, match="could not store the route"):
+            add(kamailio_pbx, shared())
+        # the file first, then memory: a route that is not stored does not route either
+        assert kamailio_pbx.get_fax_route("+4930123456") is None
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    add(kamailio_pbx, shared())   # the retry the job queue would make
+    assert kamailio_pbx.get_fax_route("+4930123456") == shared()
+
+
+def test_a_hung_pbx_is_a_retryable_timeout(kamailio):
+    pbx = KamailioPbx(kamailio.rpc_url, timeout=0.3)
+    os.killpg(kamailio.proc.pid, signal.SIGSTOP)   # accepts connections, answers nothing
+    try:
+        with pytest.raises(RetryableBackendError, match="Timeout"):
+            pbx.get_fax_route("+4930123456")
+    finally:
+        os.killpg(kamailio.proc.pid, signal.SIGCONT)
+        pbx.close()
