@@ -52,9 +52,11 @@ def free_udp_port(host: str = "127.0.0.1") -> int:
 
 def create_route_table(path: Path) -> None:
     """Create the route table from schema.sql; harmless on an existing one (IF NOT EXISTS)."""
-    with sqlite3.connect(path) as db:
+    db = sqlite3.connect(path)
+    try:
         db.executescript(SCHEMA.read_text())
-    db.close()
+    finally:
+        db.close()
 
 
 @dataclass
