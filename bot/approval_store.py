@@ -22,13 +22,15 @@ class ApprovalStore:
     def __init__(self, client: redis.Redis):
         self._redis = client
 
-    def create(self, state: ApprovalState, channel: str, message_ts: str) -> None:
+    def create(self, state: ApprovalState) -> None:
+        """Store the state before the message is posted, so no early reaction finds nothing."""
         with self._redis.pipeline() as pipe:
             pipe.set(APPROVAL_KEY.format(request_id=state.request_id), state.to_json(), ex=KEEP_SECONDS)
-            pipe.set(BY_MESSAGE_KEY.format(channel=channel, ts=message_ts), state.request_id,
-                     ex=KEEP_SECONDS)
             pipe.zadd(PENDING_SET, {state.request_id: state.expires_at})
             pipe.execute()
+
+    def link_message(self, request_id: str, channel: str, message_ts: str) -> None:
+        self._redis.set(BY_MESSAGE_KEY.format(channel=channel, ts=message_ts), request_id, ex=KEEP_SECONDS)
 
     def get(self, request_id: str) -> ApprovalState | None:
         raw = self._redis.get(APPROVAL_KEY.format(request_id=request_id))

@@ -46,10 +46,11 @@ class Dispatcher:
                               record.customer, plan.fingerprint(),
                               expires_at=time.time() + policy.approval_expiry_seconds, slots=slots)
         text, blocks = messages.approval_request(record, render_plan(plan), state)
+        self.approvals.create(state)
         record.message_ts = client.chat_postMessage(channel=record.channel, text=text, blocks=blocks)["ts"]
+        self.approvals.link_message(record.request_id, record.channel, record.message_ts)
         record.state = "pending_approval"
         self.deps.requests.save(record)
-        self.approvals.create(state, record.channel, record.message_ts)
         self.deps.audit.record("approval_requested", actor=record.requester, request=record.request_id,
                                customer=record.customer, command=record.command, slots=list(slots),
                                fingerprint=state.fingerprint)
