@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -10,6 +11,7 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 
 from bot import messages
 from bot.approvals import Approvals
+from bot.audit_mirror import AuditMirror
 from bot.deps import BotDeps
 from bot.dispatch import Dispatcher
 from bot.identity import GroupDirectory
@@ -26,7 +28,9 @@ def slack_client(token: str, api_url: str) -> WebClient:
         RateLimitErrorRetryHandler(max_retry_count=3), ConnectionErrorRetryHandler(max_retry_count=2)])
 
 
-def build_app(deps: BotDeps, *, bot_token: str, signing_secret: str, api_url: str) -> tuple[App, Notifier]:
+def build_app(deps: BotDeps, *, bot_token: str, signing_secret: str,
+              api_url: str) -> tuple[App, list[threading.Thread]]:
+    """The Bolt app and the background threads that post to Slack (start them once)."""
     client = slack_client(bot_token, api_url)
     app = App(client=client, signing_secret=signing_secret, token_verification_enabled=False)
     groups = GroupDirectory(client)
@@ -42,4 +46,7 @@ def build_app(deps: BotDeps, *, bot_token: str, signing_secret: str, api_url: st
     for action_id in (messages.RETRY_ACTION, messages.UNDO_ACTION):
         app.action(action_id)(job_actions.on_action)
     ensure_group(deps.redis)  # before any command: no outcome may be published unseen
-    return app, Notifier(deps, client)
+    threads: list[threading.Thread] = [Notifier(deps, client)]
+    if deps.config.audit_channel:
+        threads.append(AuditMirror(deps.redis, client, deps.config.audit_channel))
+    return app, threads

@@ -14,10 +14,11 @@ def _bot(settings):
     from bot.app import build_app
     from tobitbot.wiring import bot_deps
 
-    app, notifier = build_app(bot_deps(settings), bot_token=settings.slack_bot_token.get_secret_value(),
-                              signing_secret=settings.slack_signing_secret.get_secret_value(),
-                              api_url=settings.slack_api_url)
-    notifier.start()
+    app, threads = build_app(bot_deps(settings), bot_token=settings.slack_bot_token.get_secret_value(),
+                             signing_secret=settings.slack_signing_secret.get_secret_value(),
+                             api_url=settings.slack_api_url)
+    for thread in threads:
+        thread.start()
     return app
 
 

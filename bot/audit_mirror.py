@@ -1,0 +1,79 @@
+"""Mirrors the audit log into the audit channel, from the stream, in order, in small batches.
+
+The stream in Redis is the record; the channel is where people watch it. Reading through a
+consumer group means a restart resumes where it stopped and nothing is posted twice by two
+bot processes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import threading
+
+import redis
+from slack_sdk import WebClient
+
+from bot.audit import AUDIT_STREAM
+
+log = logging.getLogger(__name__)
+GROUP = "audit-mirror"
+BATCH = 10
+ICONS = {"allowed": ":large_green_circle:", "refused": ":no_entry:", "enqueued": ":inbox_tray:",
+         "approval_requested": ":raised_hand:", "job_succeeded": ":white_check_mark:",
+         "job_failed": ":x:", "job_undone": ":leftwards_arrow_with_hook:"}
+
+
+def audit_line(entry: dict) -> str:
+    """One readable line per entry; values that are not shown stay in the stream."""
+    at = dt.datetime.fromtimestamp(entry.get("at", 0), dt.timezone.utc).strftime("%H:%M:%S")
+    action = entry.get("action", "?")
+    parts = [f"`{at}`", ICONS.get(action, ":small_blue_diamond:"), f"*{action}*"]
+    actor = entry.get("actor")
+    if actor and actor != "worker" and actor != "bot":
+        parts.append(f"<@{actor}>")
+    if entry.get("command") or entry.get("text"):
+        parts.append(f"`{entry.get('command') or entry.get('text')}`")
+    for key in ("customer", "ticket", "request", "step", "detail", "outcome", "reason", "error"):
+        if entry.get(key) not in (None, ""):
+            parts.append(f"{key}: {str(entry[key])[:300]}")
+    return " ".join(parts)
+
+
+class AuditMirror(threading.Thread):
+    def __init__(self, client: redis.Redis, slack: WebClient, channel: str):
+        super().__init__(name="tobitbot-audit-mirror", daemon=True)
+        self.redis, self.slack, self.channel = client, slack, channel
+        self.consumer = f"{socket.gethostname()}-{os.getpid()}"
+        self._stop = threading.Event()
+        try:  # from now on: history is in the stream, `tobitbot audit export` shows it
+            client.xgroup_create(AUDIT_STREAM, GROUP, id="$", mkstream=True)
+        except redis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.poll()
+            except Exception:
+                log.exception("audit mirror failed; retrying")
+                self._stop.wait(2)
+
+    def poll(self, block_ms: int = 1000) -> int:
+        import json
+
+        claimed = self.redis.xautoclaim(AUDIT_STREAM, GROUP, self.consumer, 60_000, count=BATCH)[1]
+        fresh = self.redis.xreadgroup(GROUP, self.consumer, {AUDIT_STREAM: ">"}, count=BATCH, block=block_ms)
+        rows = [r for r in list(claimed) + [e for _, b in (fresh or []) for e in b] if r[1]]
+        if not rows:
+            return 0
+        lines = [audit_line(json.loads(fields[b"entry"])) for _, fields in rows]
+        self.slack.chat_postMessage(channel=self.channel, text="\n".join(lines)[:3900])
+        self.redis.xack(AUDIT_STREAM, GROUP, *[rid for rid, _ in rows])
+        return len(rows)
