@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 from commands.policy_catalogue import KNOWN_COMMANDS, needs_customer
-from commands.policy_rules import ChannelRule, describe_customers
+from commands.policy_rules import ALL_CUSTOMERS, ChannelRule, describe_customers
 from commands.roles import Identity
 
 if TYPE_CHECKING:
@@ -105,9 +105,9 @@ def _setting_lines(old: "Policy", new: "Policy") -> list[str]:
     return lines
 
 
-def diff_policies(old: "Policy", new: "Policy", users_groups: Mapping[str, set[str]] | None,
-                  customers: list[str]) -> list[str]:
-    """Lines like "U_ALICE gains remove-user on acme", then changed command and channel settings.
+def ability_changes(old: "Policy", new: "Policy", users_groups: Mapping[str, set[str]] | None,
+                    customers: Sequence[str]) -> list[str]:
+    """Lines like "U_ALICE gains remove-user on acme": who may run or approve what, changed.
 
     `users_groups` maps Slack user ids to their user group ids; without it the lines speak of
     "members of S_GROUP" and of users the policies name directly.
@@ -117,4 +117,21 @@ def diff_policies(old: "Policy", new: "Policy", users_groups: Mapping[str, set[s
         before, after = _abilities(old, who, customers), _abilities(new, who, customers)
         lines += _lines_for(label, "gains", after - before)
         lines += _lines_for(label, "loses", before - after)
-    return lines + _setting_lines(old, new)
+    return lines
+
+
+def setting_changes(old: "Policy", new: "Policy") -> list[str]:
+    """Changed command rules (approvals, tickets, break-glass), channels and defaults."""
+    return _setting_lines(old, new)
+
+
+def named_customers(policies: Sequence["Policy"]) -> list[str]:
+    """The customers the policies' grants and channels name (not `*`), sorted."""
+    named = {c for p in policies for rule in (*p.grants, *p.channels) for c in rule.customers}
+    return sorted(named - {ALL_CUSTOMERS})
+
+
+def diff_policies(old: "Policy", new: "Policy", users_groups: Mapping[str, set[str]] | None,
+                  customers: list[str]) -> list[str]:
+    """Lines like "U_ALICE gains remove-user on acme", then changed command and channel settings."""
+    return ability_changes(old, new, users_groups, customers) + setting_changes(old, new)

@@ -1,0 +1,138 @@
+"""Past requests decided again under another policy, for `tobitbot policy replay`.
+
+Takes audit entries as plain dicts (the caller reads them) and answers which of the policy's
+decisions would now come out the other way. Only the policy's part is replayed: a request the
+policy allowed and a service rule then refused (the entry names the rule) counts as allowed.
+Refusals of text that did not parse never reached the policy and are left out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Iterable, Mapping
+
+from commands import model
+from commands.errors import ParseError
+from commands.parser import parse
+from commands.policy import Decision, Policy
+from commands.roles import Identity
+
+DECISIONS = ("allowed", "refused")
+
+# The request envelope (`ticket=SUP-1`, `--break-glass reason="..."`) is not part of the command
+# language; the policy decides on the command inside it.
+_ENVELOPE = re.compile(r'(?:(?<=\s)|^)(?:ticket=\S+|--break-glass(?:\s+reason=(?:"[^"]*"|\S+))?)'
+                       r'(?=\s|$)')
+
+
+@dataclass(frozen=True)
+class Changed:
+    """One past request whose decision the other policy would turn around."""
+
+    at: float
+    actor: str
+    command_name: str
+    customer: str | None
+    before: str             # "allowed" | "refused", at the policy's stage
+    after: str
+    reason: str             # the other policy's reason (a refusal says what to do)
+
+    def line(self) -> str:
+        where = f" on {self.customer}" if self.customer else ""
+        return (f"{_when(self.at)} {self.actor} {self.command_name}{where}: "
+                f"{self.before} -> {self.after} ({self.reason})")
+
+
+@dataclass(frozen=True)
+class Replay:
+    replayed: int                       # requests the policy decided and that were decided again
+    changed: tuple[Changed, ...]
+    skipped: tuple[str, ...]            # why a request could not be decided again
+
+    def summary(self) -> str:
+        counts = {way: sum(1 for c in self.changed if c.after == way) for way in DECISIONS}
+        text = (f"{self.replayed} past requests replayed, {len(self.changed)} would be decided "
+                f"differently ({counts['refused']} newly refused, {counts['allowed']} newly "
+                f"allowed)")
+        return text + (f", {len(self.skipped)} skipped" if self.skipped else "")
+
+
+def strip_envelope(text: str) -> str:
+    """The command inside a request's text, without its ticket and break-glass words."""
+    return " ".join(_ENVELOPE.sub(" ", text).split())
+
+
+def replay(entries: Iterable[Mapping[str, object]], new: Policy, old: Policy | None = None
+           ) -> Replay:
+    """Decide each past "allowed"/"refused" request again under `new`; list what would differ.
+
+    `old`, the policy in force, tells a refusal of the policy from one that came after it (an
+    unknown customer, a missing ticket): a request `old` allows was allowed by the policy.
+    """
+    replayed, changed, skipped = 0, [], []
+    for entry in entries:
+        if entry.get("action") not in DECISIONS or not entry.get("command_name"):
+            continue
+        request = _request(entry)
+        if isinstance(request, str):
+            skipped.append(f"{_who(entry)}: {request}")
+            continue
+        replayed += 1
+        who, name, customer, channel, options = request
+        after = new.decide(who, name, customer, channel, options)
+        before = _was_allowed(entry, old.decide(who, name, customer, channel, options)
+                              if old is not None else None)
+        if before != after.allowed:
+            changed.append(Changed(_at(entry), who.user_id, name, customer, _word(before),
+                                   _word(after.allowed), _reason(after)))
+    return Replay(replayed, tuple(changed), tuple(skipped))
+
+
+Request = tuple[Identity, str, "str | None", str, dict[str, object]]
+
+
+def _request(entry: Mapping[str, object]) -> Request | str:
+    """Who asked for what, where; or why that cannot be told from the entry."""
+    groups, text = entry.get("groups"), entry.get("text")
+    if not isinstance(groups, list):
+        return "skipped: the entry does not record the requester's groups"
+    if not isinstance(text, str):
+        return "skipped: the entry does not record the command text"
+    try:
+        cmd = parse(strip_envelope(text))
+    except ParseError as err:
+        return f"skipped: `{text}` no longer parses ({err.message})"
+    inner = cmd.command if isinstance(cmd, model.ShowPlan) else cmd
+    options = {k: v for k, v in vars(inner).items() if isinstance(v, (str, int, bool))}
+    who = Identity(str(entry.get("actor", "")), frozenset(str(g) for g in groups))
+    return who, cmd.name, getattr(inner, "customer", None), str(entry.get("channel", "")), options
+
+
+def _was_allowed(entry: Mapping[str, object], by_old: Decision | None) -> bool:
+    if entry["action"] == "allowed" or entry.get("rule"):
+        return True
+    # Refused without a service rule: by the policy, unless the policy in force allows it.
+    return by_old is not None and by_old.allowed
+
+
+def _reason(decision: Decision) -> str:
+    return decision.reason + (f" {decision.hint}" if decision.hint else "")
+
+
+def _word(allowed: bool) -> str:
+    return "allowed" if allowed else "refused"
+
+
+def _at(entry: Mapping[str, object]) -> float:
+    at = entry.get("at")
+    return float(at) if isinstance(at, (int, float)) else 0.0
+
+
+def _when(at: float) -> str:
+    return datetime.fromtimestamp(at, timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def _who(entry: Mapping[str, object]) -> str:
+    return f"{_when(_at(entry))} {entry.get('actor', '?')}"
