@@ -17,6 +17,7 @@ PENDING, APPROVED, REJECTED, WITHDRAWN, EXPIRED = "pending", "approved", "reject
 # outcomes of a vote, for the bot to answer on
 COUNTED, NOW_APPROVED, NOW_REJECTED, NOW_WITHDRAWN = "counted", "approved", "rejected", "withdrawn"
 SELF, DUPLICATE, CLOSED, TOO_LATE, NOT_REQUESTER = "self", "duplicate", "closed", "expired", "not_requester"
+OTHER_ROLE = "other_role"   # the slots still open need a higher role than the voter's
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,25 @@ class ApprovalState:
         slots = sorted((Role.parse(s) for s in self.slots), reverse=True)
         return len(held) >= len(slots) and all(h >= s for h, s in zip(held, slots))
 
+    def could_still_be_satisfied(self) -> bool:
+        """Each vote can fill a slot of its own: lowest votes paired with the lowest slots."""
+        held = sorted(Role.parse(v[1]) for v in self.votes)
+        slots = sorted(Role.parse(s) for s in self.slots)
+        return len(held) <= len(slots) and all(h >= s for h, s in zip(held, slots))
+
+    def open_slots(self) -> tuple[str, ...]:
+        """The role labels still to be filled, highest first, once the votes are paired off."""
+        held = sorted((Role.parse(v[1]) for v in self.votes), reverse=True)
+        slots = sorted((Role.parse(s) for s in self.slots), reverse=True)
+        open_ = []
+        for slot in slots:
+            match = min((h for h in held if h >= slot), default=None)
+            if match is None:
+                open_.append(slot.label)
+            else:
+                held.remove(match)
+        return tuple(open_)
+
 
 def approve(state: ApprovalState, user: str, role: Role, now: float) -> tuple[ApprovalState, str]:
     """Count `user`'s approval; the caller has checked that `role` may approve this request."""
@@ -66,6 +86,8 @@ def approve(state: ApprovalState, user: str, role: Role, now: float) -> tuple[Ap
     if user in state.approvers:
         return state, DUPLICATE
     counted = replace(state, votes=state.votes + ((user, role.label, now),))
+    if not counted.could_still_be_satisfied():
+        return state, OTHER_ROLE   # counting it would take a place that a higher role must fill
     if counted.is_satisfied():
         return replace(counted, status=APPROVED, decided_by=user, decided_at=now), NOW_APPROVED
     return counted, COUNTED

@@ -25,8 +25,12 @@ def _state(**kw):
     (_state(slots=("approver", "admin")), "U_APP", Role.APPROVER, T0, a.COUNTED, a.PENDING),
     (_state(slots=("approver", "admin"), votes=(("U_APP", "approver", T0),)), "U_APP",
      Role.APPROVER, T0, a.DUPLICATE, a.PENDING),
+    # the open slot needs an admin: a second approver would take its place without filling it
     (_state(slots=("approver", "admin"), votes=(("U_APP", "approver", T0),)), "U_APP2",
-     Role.APPROVER, T0, a.COUNTED, a.PENDING),
+     Role.APPROVER, T0, a.OTHER_ROLE, a.PENDING),
+    (_state(slots=("approver", "admin"), votes=(("U_ADM", "admin", T0),)), "U_ADM2",
+     Role.ADMIN, T0, a.NOW_APPROVED, a.APPROVED),
+    (_state(slots=("approver", "approver")), "U_ADM", Role.ADMIN, T0, a.COUNTED, a.PENDING),
     (_state(slots=("approver", "admin"), votes=(("U_APP", "approver", T0),)), "U_ADM",
      Role.ADMIN, T0, a.NOW_APPROVED, a.APPROVED),
     (_state(slots=("approver", "admin"), votes=(("U_ADM", "admin", T0),)), "U_APP",
@@ -48,6 +52,26 @@ def test_approve(state, user, role, now, outcome, status):
 def test_reject_and_withdraw(fn, user, outcome, status):
     new, got = fn(_state(), user, T0)
     assert (got, new.status) == (outcome, status)
+
+
+@pytest.mark.parametrize("slots, votes, still_open", [
+    (("admin", "approver"), (), ("admin", "approver")),
+    (("admin", "approver"), ("approver",), ("admin",)),
+    (("admin", "approver"), ("admin",), ("approver",)),
+    (("admin", "approver"), ("admin", "approver"), ()),
+    (("approver", "approver"), ("admin",), ("approver",)),
+])
+def test_open_slots_say_who_is_still_needed(slots, votes, still_open):
+    state = _state(slots=slots, votes=tuple((f"U_{i}", role, T0) for i, role in enumerate(votes)))
+    assert state.open_slots() == still_open
+
+
+def test_the_approval_counts_each_person_once_whatever_the_order():
+    state = _state(slots=("approver", "admin"))
+    for user, role in (("U_REQ", Role.ADMIN), ("U_APP", Role.APPROVER), ("U_APP", Role.APPROVER),
+                       ("U_APP2", Role.APPROVER), ("U_ADM", Role.ADMIN)):
+        state, outcome = a.approve(state, user, role, T0)
+    assert (state.status, state.approvers, outcome) == (a.APPROVED, ("U_APP", "U_ADM"), a.NOW_APPROVED)
 
 
 def test_json_round_trip():
