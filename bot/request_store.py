@@ -9,6 +9,8 @@ from typing import Any
 
 import redis
 
+from bot.request_index import index_request
+
 REQUEST_KEY = "tobitbot:request:{request_id}"
 SEEN_KEY = "tobitbot:seen:{key}"
 REQUEST_TTL = 30 * 24 * 3600
@@ -36,8 +38,11 @@ class RequestStore:
         self._redis = client
 
     def save(self, record: RequestRecord) -> None:
-        self._redis.set(REQUEST_KEY.format(request_id=record.request_id),
-                        json.dumps(asdict(record), ensure_ascii=False), ex=REQUEST_TTL)
+        with self._redis.pipeline() as pipe:
+            pipe.set(REQUEST_KEY.format(request_id=record.request_id),
+                     json.dumps(asdict(record), ensure_ascii=False), ex=REQUEST_TTL)
+            index_request(pipe, record.request_id, record.customer, record.requester, REQUEST_TTL)
+            pipe.execute()
 
     def get(self, request_id: str) -> RequestRecord | None:
         raw = self._redis.get(REQUEST_KEY.format(request_id=request_id))

@@ -12,6 +12,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot import messages
+from bot.control_reports import ControlReports
 from bot.deps import BotDeps
 from bot.dispatch import Dispatcher
 from bot.identity import GroupDirectory
@@ -92,6 +93,9 @@ class SlashCommand:
             raise decision.refusal()
         if isinstance(cmd, model.Help):
             client.chat_postEphemeral(channel=channel, user=user, text=help_text(cmd.topic))
+            return
+        if cmd.name in model.CONTROL_REPORTS:  # jobs, job, audit: from Redis, not from AD
+            ControlReports(self.deps, self.groups).answer(cmd, user, channel, client)
             return
         if isinstance(cmd, model.OnboardCustomer):
             state = self.deps.reader.customer(customer)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from commands import model
+from commands import report_values as rv
 from commands import values as v
 
 
@@ -124,6 +125,19 @@ def _topic(text: str) -> str:
     return spec.name
 
 
+def _word_as_flag(word: str, field: str) -> Callable[[dict[str, Any]], None]:
+    """`jobs mine` / `audit break-glass`: the word lands in the optional CUSTOMER first and is
+    moved to its switch. A customer named `mine` or `break-glass` cannot be filtered on here;
+    the switch is what people type, such a slug is not."""
+
+    def check(values: dict[str, Any]) -> None:
+        if values.get("customer") == word and field not in values:
+            del values["customer"]
+            values[field] = True
+
+    return check
+
+
 SPECS: tuple[Spec, ...] = (
     # ---- customer ---------------------------------------------------------------------------
     Spec(model.OnboardCustomer, "customer", "Set up a new customer with its own Tobit server.",
@@ -221,6 +235,27 @@ SPECS: tuple[Spec, ...] = (
          ("licences acme",), ("R5",), aliases=("licenses",)),
     Spec(model.FaxNumbers, "reports", "Fax numbers and the mailboxes they reach.", (CUSTOMER,), (),
          ("fax-numbers acme",), ("R15",)),
+    Spec(model.ListJobs, "reports", "Recent requests and their state, newest first.",
+         (Param("customer", "customer", v.slug, "CUSTOMER", "only this customer's requests"),
+          Param("mine", "mine", rv.flag_word("mine"), "mine", "only the requests you asked for",
+                show=rv.show_flag("mine"))),
+         (Param("limit", "limit", rv.limit, "N", f"how many (default 10, at most {rv.MAX_LIMIT})"),),
+         ("jobs", "jobs acme", "jobs mine", "jobs acme mine limit=25"),
+         check=_word_as_flag("mine", "mine")),
+    Spec(model.ShowJob, "reports", "One request: who asked, approvals, steps done and left.",
+         (Param("id", "request_id", rv.request_id, "ID", "the request id shown under the request "
+                "message (`r-...`)", True),), (),
+         ("job r-1a2b3c4d5e",)),
+    Spec(model.ShowAudit, "reports", "The audit trail as a table, filtered.",
+         (Param("customer", "customer", v.slug, "CUSTOMER", "only this customer's entries"),
+          Param("break-glass", "break_glass", rv.flag_word("break-glass"), "break-glass",
+                "only break-glass runs, with their review state", show=rv.show_flag("break-glass"))),
+         (Param("since", "since", rv.duration, "7d|24h|30m", "how far back (default 7d)",
+                show=rv.show_duration),
+          Param("ticket", "ticket", rv.ticket, "TICKET", "only entries of this ticket's requests")),
+         ("audit acme", "audit acme since=24h", "audit ticket=SUP-1234 since=30d",
+          "audit break-glass"),
+         check=_word_as_flag("break-glass", "break_glass")),
     Spec(model.Help, "reports", "All commands, or one command's details.",
          (Param("command", "topic", _topic, "COMMAND", "a command name"),), (),
          ("help", "help add-user")),

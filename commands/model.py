@@ -189,6 +189,35 @@ class FaxNumbers(Command):
 
 
 @dataclass(frozen=True)
+class ListJobs(Command):
+    """Recent requests, newest first: all the person may see, one customer's, or their own."""
+
+    customer: str | None = None
+    mine: bool = False
+    limit: int = 10
+    name = "jobs"
+
+
+@dataclass(frozen=True)
+class ShowJob(Command):
+    """One request: what was asked, by whom, its approvals and every step with its time."""
+
+    request_id: str
+    name = "job"
+
+
+@dataclass(frozen=True)
+class ShowAudit(Command):
+    """Audit entries as a table; `break_glass` lists break-glass runs with their review state."""
+
+    customer: str | None = None
+    since: int = 7 * 24 * 3600      # seconds back from now
+    ticket: str | None = None
+    break_glass: bool = False
+    name = "audit"
+
+
+@dataclass(frozen=True)
 class Help(Command):
     topic: str | None = None
     name = "help"
@@ -205,11 +234,15 @@ class ShowPlan(Command):
 COMMAND_TYPES: tuple[type[Command], ...] = (
     OnboardCustomer, Book, Cancel, SetDomain, SetLegalInfo, ShowCustomer,
     AddUser, RemoveUser, ShowUser, ListUsers, EnableActiveSync, DisableActiveSync,
-    ResetPassword, EnableFax, DisableFax, Quota, Licences, FaxNumbers, Help, ShowPlan,
+    ResetPassword, EnableFax, DisableFax, Quota, Licences, FaxNumbers, ListJobs, ShowJob,
+    ShowAudit, Help, ShowPlan,
 )
 COMMANDS_BY_NAME: dict[str, type[Command]] = {t.name: t for t in COMMAND_TYPES}
 
 # Commands that only read; they never become jobs.
 REPORTS: frozenset[str] = frozenset(
-    {"show-customer", "show-user", "list-users", "quota", "licences", "fax-numbers", "help", "plan"}
+    {"show-customer", "show-user", "list-users", "quota", "licences", "fax-numbers", "help", "plan",
+     "jobs", "job", "audit"}
 )
+# Reports about requests and the audit trail, not about one customer's contract in AD.
+CONTROL_REPORTS: frozenset[str] = frozenset({"jobs", "job", "audit"})

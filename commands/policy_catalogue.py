@@ -36,7 +36,9 @@ def needs_customer(name: str) -> bool:
     command_type = COMMANDS_BY_NAME.get(name)
     if command_type is None:
         return False
-    return any(f.name == "customer" for f in dataclasses.fields(command_type))
+    # `jobs` and `audit` take an optional customer: without one they span the visible customers
+    return any(f.name == "customer" and f.default is dataclasses.MISSING
+               for f in dataclasses.fields(command_type))
 
 
 def may_be_risky_by_floor(name: str) -> bool:

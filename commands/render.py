@@ -22,7 +22,8 @@ def command_text(cmd: Command) -> str:
     words = [spec.name]
     for param in spec.positionals:
         value = getattr(cmd, param.field)
-        if value is not None:
+        # an optional positional at its default is left out (`jobs`, not `jobs no`)
+        if value is not None and (param.required or value != defaults[param.field]):
             words.append(quote(param.show(value)))
     for param in spec.options:
         value = getattr(cmd, param.field)
