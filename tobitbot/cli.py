@@ -92,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     audit.add_argument("action", choices=["verify", "export"])
     audit.add_argument("--redis-url", default=None, help="default: TOBITBOT_REDIS_URL")
     audit.set_defaults(run=_audit)
+    from tobitbot import sandbox
+
+    sandbox.add_parser(sub)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:

@@ -1,0 +1,63 @@
+"""`tobitbot sandbox`: the whole bot on this machine, with a local Slack in the browser.
+
+Runs a SandboxStack until SIGINT (Ctrl-C) or SIGTERM, then stops every process it started. A
+signal that arrives while the stack starts is noted and acted on between steps, so no server is
+ever half-spawned and forgotten.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import signal
+import tempfile
+import threading
+from pathlib import Path
+
+
+def add_parser(sub) -> None:
+    sandbox = sub.add_parser("sandbox", help="run everything locally with a Slack-like web page")
+    sandbox.add_argument("--data-dir", type=Path, default=None,
+                         help="keep state here between runs (default: a temporary directory, "
+                              "removed at exit)")
+    sandbox.add_argument("--port", type=int, default=8000,
+                         help="port of the web page on 127.0.0.1 (0: any free port)")
+    sandbox.add_argument("--workers", type=int, default=1, help="RQ workers to run")
+    sandbox.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tobitbot.sandbox_stack import SandboxStack
+
+    say = lambda text: print(text, flush=True)  # noqa: E731
+    temporary = args.data_dir is None
+    data_dir = Path(tempfile.mkdtemp(prefix="tobitbot-sandbox-")) if temporary else args.data_dir
+    stopping = threading.Event()
+
+    def on_signal(signum: int, frame) -> None:
+        if not stopping.is_set():
+            say(f"sandbox: {signal.Signals(signum).name} received, stopping ...")
+        stopping.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    stack = SandboxStack(data_dir.resolve(), port=args.port, workers=max(1, args.workers), say=say)
+    try:
+        say(f"sandbox: starting in {stack.data_dir} ...")
+        stack.start(interrupted=stopping.is_set)
+        say(stack.summary())
+        while not stopping.wait(0.5):
+            pass
+        return 0
+    except InterruptedError:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the person at the terminal gets the reason
+        say(f"sandbox: could not start: {exc}")
+        return 1
+    finally:
+        stack.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if temporary:
+            shutil.rmtree(data_dir, ignore_errors=True)
+        say("sandbox: stopped")
+

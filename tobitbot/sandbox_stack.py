@@ -1,0 +1,237 @@
+"""Everything `tobitbot sandbox` runs, on loopback, started and stopped as one.
+
+Real servers where this machine has them: Redis, a throwaway Samba AD DC with the demo customer
+`acme`, Kamailio; the Tobit simulator (no Tobit server can run here); `tobitbot serve` and its
+workers as real processes; and the Slack emulator with its web page, which speaks only Slack's
+protocol to the bot. State lives in `data_dir`, so a second run with the same directory finds
+the same domain, queues, mailboxes and fax routes.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from tobitbot.demo_workspace import C_AUDIT, populate
+from tobitbot.servers.bot import BotProcesses
+from tobitbot.servers.kamailio import KamailioServer, kamailio_binary
+from tobitbot.servers.process import free_port
+from tobitbot.servers.redis import RedisServer
+from tobitbot.servers.samba import SambaDC, free_loopback_ip
+from tobitbot.slack_emulator import SlackEmulator
+from tobitbot.slack_emulator.web import WebPage
+from tobitbot.tobit_simulator import TobitSimulator
+
+ROOT = Path(__file__).resolve().parents[1]
+POLICY = ROOT / "deploy" / "policy.example.toml"
+CUSTOMER = "acme"
+MAIL_DOMAIN = "tobit.test"
+NOTICE = ("*Sandbox*: a local Slack workspace. Active Directory, Redis and the PBX are real "
+          "servers on this machine; *Tobit is a simulator*. Switch users on the left.")
+
+
+def has_samba() -> bool:
+    return all(shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/bin")
+               for name in ("samba", "samba-tool"))
+
+
+def _secrets(data_dir: Path) -> dict[str, str]:
+    """The sandbox's own keys and passwords, made once per data dir and kept there (0600)."""
+    from cryptography.fernet import Fernet
+
+    path = data_dir / "sandbox-secrets.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    values = {"secrets_key": Fernet.generate_key().decode(),
+              "tobit_token": secrets.token_urlsafe(24),
+              # AD's default policy wants three character classes
+              "ad_admin_password": f"Sbx-{secrets.token_urlsafe(12)}-9a"}
+    path.touch(mode=0o600)
+    path.write_text(json.dumps(values, indent=1))
+    return values
+
+
+@dataclass
+class SandboxStack:
+    data_dir: Path
+    port: int = 0                      # the web page and the Slack Web API
+    workers: int = 1
+    say: Callable[[str], None] = print
+    redis: RedisServer | None = field(default=None, repr=False)
+    samba: SambaDC | None = field(default=None, repr=False)
+    kamailio: KamailioServer | None = field(default=None, repr=False)
+    tobit: TobitSimulator | None = field(default=None, repr=False)
+    slack: SlackEmulator | None = field(default=None, repr=False)
+    bot: BotProcesses | None = field(default=None, repr=False)
+    env: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    @property
+    def web_url(self) -> str:
+        return f"{self.slack.url}/"
+
+    @property
+    def credentials_file(self) -> Path:
+        return self.data_dir / "ad-admin.txt"
+
+    # ---- life cycle ---------------------------------------------------------------------------
+
+    def start(self, interrupted: Callable[[], bool] = lambda: False) -> "SandboxStack":
+        """Start everything; `interrupted()` is asked between steps (Ctrl-C while starting)."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        keys = _secrets(self.data_dir)
+        steps: list[Callable[[], None]] = [
+            lambda: self._start_redis(),
+            lambda: self._start_tobit(keys),
+            lambda: self._start_kamailio(),
+            lambda: self._start_slack(),
+        ]
+        for step in steps:
+            if interrupted():
+                raise InterruptedError
+            step()
+        # Samba takes the longest (provisioning on a first run); the bot needs its CA file,
+        # written when it first starts, so only the workspace's set-up overlaps with it.
+        self._start_samba(keys)
+        if interrupted():
+            raise InterruptedError
+        self.env = self._bot_env(keys)
+        self.bot = BotProcesses(self.env, self.log_dir, workers=self.workers)
+        self.bot.start(timeout=30)
+        self.slack.set_request_url(self.bot.request_url)
+        if interrupted():
+            raise InterruptedError
+        self._seed()
+        return self
+
+    def stop(self) -> None:
+        """Stop whatever was started, last first; one failure does not keep the rest running."""
+        for part in ("bot", "slack", "tobit", "kamailio", "samba", "redis"):
+            server = getattr(self, part)
+            if server is None:
+                continue
+            try:
+                server.stop()
+            except Exception as exc:  # noqa: BLE001 - keep stopping the others
+                self.say(f"sandbox: stopping {part} failed: {exc}")
+            setattr(self, part, None)
+
+    def pids(self) -> list[int]:
+        """The processes this stack started (each leads its own process group)."""
+        procs = [getattr(server, "proc", None) for server in (self.redis, self.samba, self.kamailio)]
+        if self.bot is not None:
+            procs += [self.bot.serve, *self.bot.worker_procs]
+        return [proc.pid for proc in procs if proc is not None]
+
+    # ---- the parts ----------------------------------------------------------------------------
+
+    def _start_redis(self) -> None:
+        self.redis = RedisServer(self.data_dir / "redis").start()
+
+    def _start_tobit(self, keys: dict[str, str]) -> None:
+        self.tobit = TobitSimulator(self.data_dir / "tobit", keys["tobit_token"]).start()
+
+    def _start_kamailio(self) -> None:
+        if kamailio_binary() is None:
+            self.say("sandbox: Kamailio is not installed (scripts/install-system.sh installs it): "
+                     "enable-fax and disable-fax will report the PBX as unreachable")
+            return
+        self.kamailio = KamailioServer(self.data_dir / "kamailio").start()
+
+    def _start_slack(self) -> None:
+        self.slack = SlackEmulator("xoxb-sandbox-" + secrets.token_hex(12), secrets.token_hex(16),
+                                   port=self.port)
+        populate(self.slack)
+        WebPage(self.slack, title="Tobit Service (sandbox)", notice=NOTICE).install()
+        self.slack.start()
+        self.port = self.slack.port
+
+    def _start_samba(self, keys: dict[str, str]) -> None:
+        if not has_samba():
+            raise RuntimeError("Samba is not installed: run scripts/install-system.sh "
+                               "(or scripts/sandbox.sh, which does)")
+        self.samba = SambaDC(self.data_dir / "samba", admin_password=keys["ad_admin_password"],
+                             host_ip=free_loopback_ip())
+        if not self.samba.is_provisioned():
+            self.say("sandbox: provisioning a Samba AD domain (first run only) ...")
+        self.samba.start(timeout=60)
+        self.samba.ensure_customers_ou()
+
+    def _bot_env(self, keys: dict[str, str]) -> dict[str, str]:
+        samba = self.samba
+        env = {
+            "TOBITBOT_SLACK_BOT_TOKEN": self.slack.bot_token,
+            "TOBITBOT_SLACK_SIGNING_SECRET": self.slack.signing_secret,
+            "TOBITBOT_SLACK_API_URL": self.slack.api_url,
+            "TOBITBOT_REDIS_URL": self.redis.url,
+            "TOBITBOT_AD_URL": samba.ldaps_url,
+            "TOBITBOT_AD_USER": samba.admin_user,
+            "TOBITBOT_AD_PASSWORD": samba.admin_password,
+            "TOBITBOT_AD_BASE_DN": samba.base_dn,
+            "TOBITBOT_AD_CA_FILE": str(samba.ca_file),
+            "TOBITBOT_AD_TLS_NAME": samba.tls_name,
+            "TOBITBOT_AD_MAIL_DOMAIN": MAIL_DOMAIN,
+            "TOBITBOT_TOBIT_TOKEN": keys["tobit_token"],
+            "TOBITBOT_POLICY_FILE": str(POLICY),
+            "TOBITBOT_SECRETS_KEY": keys["secrets_key"],
+            "TOBITBOT_AUDIT_CHANNEL": C_AUDIT,
+            # a sandbox should show a failure within seconds, not after minutes of back-off
+            "TOBITBOT_JOB_RETRIES": "2",
+            "TOBITBOT_RETRY_INTERVALS": "[2, 5]",
+        }
+        if self.kamailio is not None:
+            env["TOBITBOT_PBX_RPC_URL"] = self.kamailio.rpc_url
+            env["TOBITBOT_FAX_SERVER_URI"] = self.kamailio.fax_server_uri
+        else:
+            env["TOBITBOT_PBX_RPC_URL"] = f"http://127.0.0.1:{free_port()}/RPC"
+        return env
+
+    def _seed(self) -> None:
+        from tobitbot.demo_customer import seed_customer
+        from workers.ad import LdapDirectory
+        from workers.tobit import TobitHttpClient
+
+        samba = self.samba
+        directory = LdapDirectory(samba.ldaps_url, samba.admin_user, samba.admin_password,
+                                  samba.base_dn, ca_file=samba.ca_file, tls_name=samba.tls_name,
+                                  mail_domain=MAIL_DOMAIN)
+        url = self.tobit.url_for(CUSTOMER)
+        seed_customer(directory, TobitHttpClient(url, self.tobit.token), CUSTOMER,
+                      display_name="Acme Kommunikation GmbH", tobit_url=url,
+                      domain=f"{CUSTOMER}.example")
+        self._write_credentials()
+
+    def _write_credentials(self) -> None:
+        samba = self.samba
+        self.credentials_file.touch(mode=0o600)
+        self.credentials_file.write_text(
+            "# The sandbox's Samba AD DC: bind over LDAPS with these (e.g. ldapsearch, ldp)\n"
+            f"url = {samba.ldaps_url}\nuser = {samba.admin_user}\n"
+            f"password = {samba.admin_password}\nbase_dn = {samba.base_dn}\n"
+            f"ca_file = {samba.ca_file}\ntls_name = {samba.tls_name}\n")
+
+    # ---- what to tell the person who started it ----------------------------------------------
+
+    def summary(self) -> str:
+        lines = [
+            "tobitbot sandbox is running (Ctrl-C stops everything)",
+            f"  Slack (web page)   {self.web_url}",
+            f"  bot                {self.bot.request_url}  ({self.workers} worker(s))",
+            f"  Redis              {self.redis.url}",
+            f"  Active Directory   {self.samba.ldaps_url}  base {self.samba.base_dn}",
+            f"  AD admin login     {self.credentials_file}",
+            f"  PBX (Kamailio)     " + (f"{self.kamailio.rpc_url}  SIP {self.kamailio.sip_uri}"
+                                        if self.kamailio else "not installed"),
+            f"  Tobit              {self.tobit.url}  (SIMULATOR, not a real Tobit server)",
+            f"  demo customer      {CUSTOMER}",
+            f"  logs               {self.log_dir}/ (serve, workers), {self.data_dir}/*/*.log",
+            f"  data               {self.data_dir}",
+        ]
+        return "\n".join(lines)

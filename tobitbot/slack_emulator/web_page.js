@@ -1,0 +1,385 @@
+// A minimal Slack for the emulated workspace. No dependencies. Every string that comes from a
+// message goes through esc() before it becomes HTML; only our own tags are added after that.
+"use strict";
+
+const EMOJI = {
+  white_check_mark: "✅", heavy_check_mark: "✔️", x: "❌", warning: "⚠️", no_entry: "⛔",
+  leftwards_arrow_with_hook: "↩️", inbox_tray: "📥", raised_hand: "✋", gear: "⚙️", key: "🔑",
+  hourglass: "⌛", hourglass_flowing_sand: "⏳", question: "❓", large_green_circle: "🟢",
+  small_blue_diamond: "🔹", electric_plug: "🔌", boom: "💥", thumbsup: "👍", "+1": "👍",
+  thumbsdown: "👎", eyes: "👀", lock: "🔒", rotating_light: "🚨", fax: "📠", email: "📧",
+  tada: "🎉", memo: "📝", information_source: "ℹ️", red_circle: "🔴", stop_sign: "🛑",
+};
+const PICKER = ["white_check_mark", "x", "thumbsup", "eyes"];
+
+const params = new URLSearchParams(location.search);
+let me = params.get("user") || "";
+let channel = params.get("channel") || "";
+let threadTs = null;
+let S = null;            // the last state from the server
+let since = -1;
+let poller = null;       // AbortController of the running long poll
+const lastSeen = {};     // channel -> newest ts the user has looked at
+
+const $ = (id) => document.getElementById(id);
+const esc = (s) => String(s ?? "").replace(/[&<>"']/g,
+  (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+const unent = (s) => String(s ?? "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+const emoji = (name) => EMOJI[name] || `:${name}:`;
+
+function el(tag, cls, htmlText) {
+  const node = document.createElement(tag);
+  if (cls) node.className = cls;
+  if (htmlText !== undefined) node.innerHTML = htmlText;   // callers pass escaped HTML only
+  return node;
+}
+
+// ---- mrkdwn -------------------------------------------------------------------------------
+
+function mrkdwn(text) {
+  return String(text ?? "").split("```").map((part, i) => i % 2
+    ? `<pre><code>${esc(unent(part.replace(/^\n/, "")))}</code></pre>`
+    : inline(part)).join("");
+}
+
+function inline(text) {
+  const out = [];
+  const re = /<([^<>\n]+)>|`([^`\n]+)`/g;
+  let last = 0, m;
+  while ((m = re.exec(text))) {
+    out.push(styled(text.slice(last, m.index)));
+    out.push(m[2] !== undefined ? `<code>${esc(unent(m[2]))}</code>` : special(m[1]));
+    last = re.lastIndex;
+  }
+  out.push(styled(text.slice(last)));
+  return out.join("");
+}
+
+function styled(text) {
+  return esc(unent(text))
+    .replace(/(^|[\s(])\*([^*\n]+)\*/g, "$1<b>$2</b>")
+    .replace(/(^|[\s(])_([^_\n]+)_/g, "$1<i>$2</i>")
+    .replace(/(^|[\s(])~([^~\n]+)~/g, "$1<s>$2</s>")
+    .replace(/:([a-z0-9_+-]+):/g, (all, name) => EMOJI[name] || all)
+    .replace(/\n/g, "<br>");
+}
+
+function special(inner) {
+  const [target, label] = inner.split("|", 2);
+  if (target.startsWith("@")) {
+    const user = userById(target.slice(1));
+    return `<span class="mention">@${esc(label || (user ? user.name : target.slice(1)))}</span>`;
+  }
+  if (target.startsWith("#")) {
+    const ch = (S?.channels || []).find((c) => c.id === target.slice(1));
+    return `<span class="mention">#${esc(label || (ch ? ch.name : target.slice(1)))}</span>`;
+  }
+  if (target.startsWith("!")) return `<span class="mention">@${esc(label || target.slice(1))}</span>`;
+  if (/^(https?:|mailto:)/i.test(target)) {
+    return `<a href="${esc(unent(target))}" target="_blank" rel="noopener noreferrer">${esc(unent(label || target))}</a>`;
+  }
+  return esc(unent(`<${inner}>`));
+}
+
+function textObject(t) {
+  if (!t) return "";
+  if (t.type === "plain_text") return esc(t.text).replace(/:([a-z0-9_+-]+):/g, (a, n) => EMOJI[n] || a);
+  return mrkdwn(t.text);
+}
+
+// ---- Block Kit ------------------------------------------------------------------------------
+
+function renderBlocks(blocks, msg) {
+  const box = el("div", "blocks");
+  for (const block of blocks) box.appendChild(renderBlock(block, msg));
+  return box;
+}
+
+function renderBlock(block, msg) {
+  switch (block.type) {
+    case "header": return el("div", "block header", textObject(block.text));
+    case "divider": return el("hr", "divider");
+    case "context": {
+      const node = el("div", "block context");
+      for (const e of block.elements || []) {
+        node.appendChild(el("span", "", e.type === "image" ? `[${esc(e.alt_text)}]` : textObject(e)));
+      }
+      return node;
+    }
+    case "section": {
+      const node = el("div", "block section");
+      const text = el("div", "text", textObject(block.text));
+      if (block.fields) {
+        const fields = el("div", "fields");
+        for (const f of block.fields) fields.appendChild(el("div", "", textObject(f)));
+        text.appendChild(fields);
+      }
+      node.appendChild(text);
+      if (block.accessory) node.appendChild(renderElement(block.accessory, block, msg));
+      return node;
+    }
+    case "actions": {
+      const node = el("div", "block actions");
+      for (const e of block.elements || []) node.appendChild(renderElement(e, block, msg));
+      return node;
+    }
+    case "image": return el("div", "block", `[image: ${esc(block.alt_text)}]`);
+    case "rich_text": return el("div", "block", richText(block.elements || []));
+    default: return el("div", "block context", `[${esc(block.type)} block]`);
+  }
+}
+
+function renderElement(e, block, msg) {
+  if (e.type !== "button") return el("span", "context", `[${esc(e.type)}]`);
+  const button = el("button", e.style || "", textObject(e.text));
+  button.type = "button";
+  button.dataset.actionId = e.action_id || "";
+  button.addEventListener("click", async () => {
+    if (e.confirm && !(await confirmDialog(e.confirm))) return;
+    if (e.url) window.open(e.url, "_blank", "noopener");
+    post("/web/click", { user: me, channel: msg.channel, ts: msg.ts, action_id: e.action_id,
+                         block_id: block.block_id });
+  });
+  return button;
+}
+
+function richText(elements) {
+  return elements.map((part) => {
+    const inner = richText(part.elements || []);
+    switch (part.type) {
+      case "rich_text_section": return `<div>${inner}</div>`;
+      case "rich_text_preformatted": return `<pre><code>${inner}</code></pre>`;
+      case "rich_text_quote": return `<blockquote>${inner}</blockquote>`;
+      case "rich_text_list": return `<ul>${(part.elements || []).map((i) => `<li>${richText(i.elements || [])}</li>`).join("")}</ul>`;
+      case "text": {
+        let t = esc(part.text).replace(/\n/g, "<br>");
+        const s = part.style || {};
+        if (s.code) t = `<code>${t}</code>`;
+        if (s.bold) t = `<b>${t}</b>`;
+        if (s.italic) t = `<i>${t}</i>`;
+        if (s.strike) t = `<s>${t}</s>`;
+        return t;
+      }
+      case "link": return special(`${part.url}|${part.text || part.url}`);
+      case "user": return special(`@${part.user_id}`);
+      case "channel": return special(`#${part.channel_id}`);
+      case "emoji": return esc(emoji(part.name));
+      default: return "";
+    }
+  }).join("");
+}
+
+function confirmDialog(c) {
+  $("confirm-title").innerHTML = textObject(c.title);
+  $("confirm-text").innerHTML = textObject(c.text);
+  $("confirm-ok").innerHTML = textObject(c.confirm) || "OK";
+  $("confirm-deny").innerHTML = textObject(c.deny) || "Cancel";
+  $("confirm-ok").className = c.style === "danger" ? "danger" : "primary";
+  const dialog = $("confirm");
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "confirm"), { once: true });
+    dialog.showModal();
+  });
+}
+
+// ---- messages -------------------------------------------------------------------------------
+
+function userById(id) { return (S?.users || []).find((u) => u.id === id); }
+
+function clock(ts) {
+  return new Date(parseFloat(ts) * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+}
+
+function renderMessage(msg, inThread) {
+  const node = el("div", "msg" + (msg.is_ephemeral ? " ephemeral" : ""));
+  node.dataset.ts = msg.ts;
+  node.dataset.channel = msg.channel;
+  const author = msg.is_ephemeral && msg.source === "slack" ? "Slackbot"
+    : msg.bot_id || msg.is_ephemeral ? (userById(S.bot_user_id)?.name || "bot") : (userById(msg.user)?.real_name || msg.user);
+  node.appendChild(el("div", "meta", `<b>${esc(author)}</b>`
+    + (msg.bot_id || (msg.is_ephemeral && msg.source !== "slack") ? '<span class="badge">APP</span>' : "")
+    + esc(clock(msg.ts)) + (msg.edited ? " (edited)" : "")
+    + (msg.is_ephemeral ? ' · <span class="only-you">Only visible to you</span>' : "")));
+  const body = msg.blocks && msg.blocks.length ? renderBlocks(msg.blocks, msg) : el("div", "text", mrkdwn(msg.text));
+  body.classList.add("body");
+  node.appendChild(body);
+  if (!msg.is_ephemeral) node.appendChild(renderReactions(msg));
+  if (!inThread && !msg.is_ephemeral) {
+    const replies = repliesOf(msg);
+    const link = el("a", "replies", replies.length ? `${replies.length} ${replies.length === 1 ? "reply" : "replies"}` : "");
+    link.dataset.testid = "open-thread";
+    link.addEventListener("click", () => openThread(msg.ts));
+    if (!replies.length) {
+      link.className = "replies hover-only";
+      link.textContent = "Reply in thread";
+    }
+    node.appendChild(link);
+  }
+  return node;
+}
+
+function renderReactions(msg) {
+  const row = el("div", "reactions");
+  for (const r of msg.reactions || []) {
+    const mine = r.users.includes(me);
+    const chip = el("button", "reaction" + (mine ? " mine" : ""), `${esc(emoji(r.name))} ${r.count}`);
+    chip.type = "button";
+    chip.dataset.reaction = r.name;
+    chip.title = r.users.map((id) => userById(id)?.name || id).join(", ");
+    chip.addEventListener("click", () => react(msg, r.name, !mine));
+    row.appendChild(chip);
+  }
+  const add = el("button", "add-reaction", "☺+");
+  add.type = "button";
+  add.title = "Add reaction";
+  add.addEventListener("click", () => {
+    const picker = el("span", "picker");
+    for (const name of PICKER) {
+      const choice = el("button", "", esc(emoji(name)));
+      choice.type = "button";
+      choice.dataset.emoji = name;
+      choice.title = `:${name}:`;
+      choice.addEventListener("click", () => react(msg, name, true));
+      picker.appendChild(choice);
+    }
+    add.replaceWith(picker);
+  });
+  row.appendChild(add);
+  return row;
+}
+
+function react(msg, name, add) {
+  const existing = (msg.reactions || []).find((r) => r.name === name);
+  if (add && existing && existing.users.includes(me)) add = false;   // clicking yours removes it
+  post("/web/react", { user: me, channel: msg.channel, ts: msg.ts, name, add });
+}
+
+const isReply = (m) => m.thread_ts && m.thread_ts !== m.ts;
+const repliesOf = (msg) => S.messages.filter((m) => m.channel === msg.channel && m.thread_ts === msg.ts && m.ts !== msg.ts);
+const byTs = (a, b) => parseFloat(a.ts) - parseFloat(b.ts);
+
+// ---- the page -------------------------------------------------------------------------------
+
+function render() {
+  document.title = S.title;
+  $("title").textContent = S.title;
+  $("notice").hidden = !S.notice;
+  $("notice").innerHTML = mrkdwn(S.notice);
+  renderUsers();
+  const visible = S.channels.filter((c) => !c.is_im);
+  if (!S.channels.some((c) => c.id === channel)) channel = visible.length ? visible[0].id : "";
+  renderChannelList();
+  const ch = S.channels.find((c) => c.id === channel);
+  $("channel-header").textContent = ch ? (ch.is_im ? "tobitbot (direct message)" : "#" + ch.name) : "";
+  const list = S.messages.filter((m) => m.channel === channel && !isReply(m))
+    .concat(S.ephemerals.filter((e) => e.channel === channel && !e.thread_ts)).sort(byTs);
+  fill($("messages"), list.map((m) => renderMessage(m, false)));
+  lastSeen[channel] = list.length ? list[list.length - 1].ts : "0";
+  renderThread();
+}
+
+function fill(container, nodes) {
+  const atBottom = container.scrollHeight - container.scrollTop - container.clientHeight < 40;
+  container.replaceChildren(...nodes);
+  if (atBottom) container.scrollTop = container.scrollHeight;
+}
+
+function renderUsers() {
+  const select = $("user");
+  const people = S.users.filter((u) => !u.is_bot);
+  if (!people.some((u) => u.id === me) && people.length) me = people[0].id;
+  select.replaceChildren(...people.map((u) => {
+    const option = el("option", "", esc(`${u.real_name} (${u.groups.join(", ") || "no role"})`));
+    option.value = u.id;
+    return option;
+  }));
+  select.value = me;
+  const who = userById(me);
+  $("roles").textContent = who ? `@${who.name}` : "";
+}
+
+function renderChannelList() {
+  const link = (c, label) => {
+    const a = el("a", c.id === channel ? "active" : "", esc(label));
+    a.dataset.channel = c.id;
+    a.dataset.channelName = c.name;
+    const unread = S.messages.filter((m) => m.channel === c.id && !isReply(m) && parseFloat(m.ts) > parseFloat(lastSeen[c.id] || "0")).length;
+    if (c.id !== channel && unread && lastSeen[c.id] !== undefined) a.appendChild(el("span", "unread", String(unread)));
+    a.addEventListener("click", () => { channel = c.id; threadTs = null; remember(); render(); });
+    return a;
+  };
+  $("channels").replaceChildren(...S.channels.filter((c) => !c.is_im).map((c) => link(c, "# " + c.name)));
+  $("dms").replaceChildren(...S.channels.filter((c) => c.is_im).map((c) => link(c, "tobitbot")));
+}
+
+function openThread(ts) { threadTs = ts; render(); $("thread-compose").focus(); }
+
+function renderThread() {
+  const parent = threadTs && S.messages.find((m) => m.channel === channel && m.ts === threadTs);
+  $("thread").hidden = !parent;
+  if (!parent) return;
+  const list = [parent].concat(repliesOf(parent),
+    S.ephemerals.filter((e) => e.channel === channel && e.thread_ts === threadTs)).sort(byTs);
+  fill($("thread-messages"), list.map((m) => renderMessage(m, true)));
+}
+
+function remember() {
+  const q = new URLSearchParams({ user: me, channel });
+  history.replaceState(null, "", "?" + q.toString());
+}
+
+function toast(text) {
+  const t = $("toast");
+  t.textContent = text;
+  t.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { t.hidden = true; }, 4000);
+}
+
+async function post(path, body) {
+  try {
+    const r = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const answer = await r.json();
+    if (!answer.ok) toast(`Slack: ${answer.error}`);
+    else if (answer.status !== undefined && answer.status !== null && answer.status !== 200) toast(`the app answered HTTP ${answer.status}`);
+    return answer;
+  } catch (err) {
+    toast(`request failed: ${err}`);
+    return { ok: false };
+  }
+}
+
+async function poll() {
+  if (poller) poller.abort();
+  const mine = poller = new AbortController();
+  while (poller === mine) {
+    try {
+      const r = await fetch(`/web/state?user=${encodeURIComponent(me)}&since=${since}`, { signal: mine.signal, cache: "no-store" });
+      const data = await r.json();
+      if (poller !== mine) return;
+      S = data;
+      since = data.version;
+      render();
+      remember();
+    } catch (err) {
+      if (poller !== mine) return;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
+function composer(form, input, thread) {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text || !channel) return;
+    input.value = "";
+    post("/web/send", { user: me, channel, text, thread_ts: thread() });
+  });
+}
+
+composer($("composer"), $("compose"), () => null);
+composer($("thread-composer"), $("thread-compose"), () => threadTs);
+$("close-thread").addEventListener("click", () => { threadTs = null; render(); });
+$("user").addEventListener("change", (event) => { me = event.target.value; since = -1; remember(); poll(); });
+poll();
