@@ -200,6 +200,26 @@ def bolt(slack_emulator):
         ack()
         respond(replace_original=True, text=f"approved by {body['user']['id']}")
 
+    @app.shortcut("open_form")
+    def shortcut(ack, body, client):
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view={
+            "type": "modal", "callback_id": "add_user", "title": {"type": "plain_text", "text": "Add"},
+            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "from a shortcut"}}]})
+
+    @app.event("app_home_opened")
+    def home(event, client):
+        seen.append({"home": event})
+        client.views_publish(user_id=event["user"], view={"type": "home", "blocks": [
+            {"type": "actions", "block_id": "home", "elements": [{
+                "type": "button", "action_id": "open_home_form", "value": "v",
+                "text": {"type": "plain_text", "text": "Add user"}}]}]})
+
+    @app.action("open_home_form")
+    def home_button(ack, body):
+        ack()
+        seen.append({"home_click": body})
+
     @app.view("add_user")
     def submitted(ack, view):
         name = view["state"]["values"]["name"]["value"]["value"]
@@ -285,6 +305,34 @@ def test_a_modal_opens_with_the_trigger_and_closes_on_a_valid_submission(slack_e
     filled = {"name": {"value": {"type": "plain_text_input", "value": "Max Muster"}}}
     assert slack_emulator.view_submission(PEOPLE.operator, modal.id, filled).status == 200
     assert slack_emulator.views(PEOPLE.operator) == []
+
+
+def test_a_global_shortcut_carries_a_trigger_that_opens_a_modal(slack_emulator, bolt):
+    result = slack_emulator.shortcut(PEOPLE.operator, "open_form")
+
+    assert result.status == 200
+    payload = json.loads(dict(parse_qsl(result.request_body.decode()))["payload"])
+    assert (payload["type"], payload["callback_id"]) == ("shortcut", "open_form")
+    assert "channel" not in payload
+    [modal] = slack_emulator.wait_for(lambda: slack_emulator.views(PEOPLE.operator, "modal"))
+    assert modal.definition["blocks"][0]["text"]["text"] == "from a shortcut"
+
+
+def test_app_home_opened_lets_the_bot_publish_and_the_home_button_is_clickable(
+        slack_emulator, bolt):
+    assert slack_emulator.app_home_opened(PEOPLE.operator).status == 200
+    [home] = slack_emulator.wait_for(lambda: slack_emulator.views(PEOPLE.operator, "home"))
+    assert bolt[0]["home"]["tab"] == "home" and "view" not in bolt[0]["home"]
+
+    slack_emulator.app_home_opened(PEOPLE.operator)        # the second time, with the view
+    slack_emulator.wait_for(lambda: len(bolt) == 2)
+    assert bolt[1]["home"]["view"]["id"] == home.id
+
+    assert slack_emulator.view_action(PEOPLE.operator, home.id, "open_home_form").status == 200
+    click = slack_emulator.wait_for(lambda: next((s["home_click"] for s in bolt
+                                                  if "home_click" in s), None))
+    assert click["container"] == {"type": "view", "view_id": home.id}
+    assert click["view"]["type"] == "home" and click["actions"][0]["block_id"] == "home"
 
 
 def test_url_verification_echoes_the_challenge(slack_emulator, bolt):

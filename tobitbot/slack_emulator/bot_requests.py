@@ -122,6 +122,40 @@ class BotRequests:
             self._ws.surfaces.issue_trigger(user.id))
         return self._send(body, FORM, **options)
 
+    def shortcut(self, user_id: str, callback_id: str, **options) -> HttpResult:
+        """Run a global shortcut from the shortcuts menu."""
+        user = self._ws.directory.user(user_id)
+        body = payloads.shortcut(self._ws.identity, self.verification_token, user, callback_id,
+                                 self._ws.surfaces.issue_trigger(user.id))
+        return self._send(body, FORM, **options)
+
+    def app_home_opened(self, user_id: str, **options) -> HttpResult:
+        """The user opens the app's Home tab; the event carries the home view if one exists."""
+        user = self._ws.directory.user(user_id)
+        event: JSON = {"type": "app_home_opened", "user": user.id, "tab": "home",
+                       "channel": self._ws.directory.channel(user.id).id}
+        homes = self._ws.surfaces.views(user=user.id, type="home")
+        if homes:
+            bot = self._ws.identity
+            event["view"] = homes[0].to_slack(bot.team_id, bot.app_id, bot.bot_id)
+        return self.event(event, **options)
+
+    def view_action(self, user_id: str, view_id: str, action_id: str, **options) -> HttpResult:
+        """Click the element `action_id` in a home tab or modal the user sees."""
+        user = self._ws.directory.user(user_id)
+        shown = self._ws.surfaces.view(view_id)
+        found = find_action(shown.definition.get("blocks", []), action_id)
+        if found is None:
+            raise ValueError(f"view {view_id} shows no element with action_id {action_id}")
+        block_id, element = found
+        action = {"type": element["type"], "action_id": action_id, "block_id": block_id,
+                  **{k: element[k] for k in ("text", "style", "value") if k in element}}
+        bot = self._ws.identity
+        body = payloads.view_block_actions(bot, self.verification_token, user,
+                                           shown.to_slack(bot.team_id, bot.app_id, bot.bot_id),
+                                           action, self._ws.surfaces.issue_trigger(user.id))
+        return self._send(body, FORM, **options)
+
     def view_submission(self, user_id: str, view: str | JSON, values: JSON | None = None,
                         **options) -> HttpResult:
         """Submit a modal the bot opened (by id, or its view dict) with the given input values."""

@@ -126,6 +126,15 @@ class SlackEmulator:
         return self.bot.block_action(user_id, channel_id, message_ts, action_id, value, block_id,
                                      **options)
 
+    def shortcut(self, user_id: str, callback_id: str, **options) -> HttpResult:
+        return self.bot.shortcut(user_id, callback_id, **options)
+
+    def app_home_opened(self, user_id: str, **options) -> HttpResult:
+        return self.bot.app_home_opened(user_id, **options)
+
+    def view_action(self, user_id: str, view_id: str, action_id: str, **options) -> HttpResult:
+        return self.bot.view_action(user_id, view_id, action_id, **options)
+
     def view_submission(self, user_id: str, view: str | JSON, values: JSON | None = None,
                         **options) -> HttpResult:
         return self.bot.view_submission(user_id, view, values, **options)

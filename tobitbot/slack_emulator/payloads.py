@@ -95,3 +95,26 @@ def view_submission(bot: Identity, token: str, user: User, view: JSON,
         "response_urls": [], "is_enterprise_install": False, "enterprise": None,
     }
     return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def shortcut(bot: Identity, token: str, user: User, callback_id: str, trigger_id: str) -> bytes:
+    """A global shortcut (the lightning menu): no channel, no message, only a trigger id."""
+    payload = {
+        "type": "shortcut", "token": token, "action_ts": f"{time.time():.6f}", "team": _team(bot),
+        "user": _actor(bot, user), "is_enterprise_install": False, "enterprise": None,
+        "callback_id": callback_id, "trigger_id": trigger_id,
+    }
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def view_block_actions(bot: Identity, token: str, user: User, view: JSON, action: JSON,
+                       trigger_id: str) -> bytes:
+    """A click in a home tab or modal: the container is the view, and there is no channel."""
+    payload = {
+        "type": "block_actions", "user": _actor(bot, user), "api_app_id": bot.app_id,
+        "token": token, "trigger_id": trigger_id, "team": _team(bot), "enterprise": None,
+        "is_enterprise_install": False, "view": view,
+        "container": {"type": "view", "view_id": view["id"]},
+        "actions": [{**action, "action_ts": f"{time.time():.6f}"}],
+    }
+    return urlencode({"payload": json.dumps(payload)}).encode()
