@@ -59,9 +59,17 @@ def _lines_for(label: str, verb: str, abilities: set[Ability]) -> list[str]:
     by_command = sorted(grouped.items(), key=lambda item: (item[0][1], item[0][0] != "run"))
     for (kind, command), customers in by_command:
         what = command if kind == "run" else f"approval of {command}"
-        where = ", ".join(sorted(c for c in customers if c))
+        where = ", ".join(_customer_label(c) for c in sorted(customers, key=_last_star) if c)
         lines.append(f"{label} {verb} {what}" + (f" on {where}" if where else ""))
     return lines
+
+
+def _last_star(customer: str) -> tuple[bool, str]:
+    return customer == ALL_CUSTOMERS, customer
+
+
+def _customer_label(customer: str) -> str:
+    return "any other customer" if customer == ALL_CUSTOMERS else customer
 
 
 def _rule_text(policy: "Policy", command: str) -> str | None:
@@ -125,10 +133,13 @@ def setting_changes(old: "Policy", new: "Policy") -> list[str]:
     return _setting_lines(old, new)
 
 
-def named_customers(policies: Sequence["Policy"]) -> list[str]:
-    """The customers the policies' grants and channels name (not `*`), sorted."""
+def customer_scopes(policies: Sequence["Policy"], seen: Sequence[str] = ()) -> list[str]:
+    """The customers worth comparing: those the policies name or `seen` lists, then `*`.
+
+    `*` stands for any other customer: only grants for all customers cover it.
+    """
     named = {c for p in policies for rule in (*p.grants, *p.channels) for c in rule.customers}
-    return sorted(named - {ALL_CUSTOMERS})
+    return sorted((named | {c.casefold() for c in seen}) - {ALL_CUSTOMERS}) + [ALL_CUSTOMERS]
 
 
 def diff_policies(old: "Policy", new: "Policy", users_groups: Mapping[str, set[str]] | None,

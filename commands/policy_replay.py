@@ -8,23 +8,18 @@ Refusals of text that did not parse never reached the policy and are left out.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterable, Mapping
 
 from commands import model
+from commands.envelope import open_envelope
 from commands.errors import ParseError
 from commands.parser import parse
 from commands.policy import Decision, Policy
 from commands.roles import Identity
 
 DECISIONS = ("allowed", "refused")
-
-# The request envelope (`ticket=SUP-1`, `--break-glass reason="..."`) is not part of the command
-# language; the policy decides on the command inside it.
-_ENVELOPE = re.compile(r'(?:(?<=\s)|^)(?:ticket=\S+|--break-glass(?:\s+reason=(?:"[^"]*"|\S+))?)'
-                       r'(?=\s|$)')
 
 
 @dataclass(frozen=True)
@@ -57,11 +52,6 @@ class Replay:
                 f"differently ({counts['refused']} newly refused, {counts['allowed']} newly "
                 f"allowed)")
         return text + (f", {len(self.skipped)} skipped" if self.skipped else "")
-
-
-def strip_envelope(text: str) -> str:
-    """The command inside a request's text, without its ticket and break-glass words."""
-    return " ".join(_ENVELOPE.sub(" ", text).split())
 
 
 def replay(entries: Iterable[Mapping[str, object]], new: Policy, old: Policy | None = None
@@ -101,7 +91,7 @@ def _request(entry: Mapping[str, object]) -> Request | str:
     if not isinstance(text, str):
         return "skipped: the entry does not record the command text"
     try:
-        cmd = parse(strip_envelope(text))
+        cmd = parse(open_envelope(text).text)   # the ticket and break-glass are not the command
     except ParseError as err:
         return f"skipped: `{text}` no longer parses ({err.message})"
     inner = cmd.command if isinstance(cmd, model.ShowPlan) else cmd

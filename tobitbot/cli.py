@@ -9,12 +9,13 @@ import sys
 from commands.errors import ConfigError
 
 
-def _bot(settings):
+def _bot(settings, holder):
     """The Bolt app with its notifier running (same handlers for HTTP and Socket Mode)."""
     from bot.app import build_app
     from tobitbot.wiring import bot_deps
 
-    app, threads = build_app(bot_deps(settings), bot_token=settings.slack_bot_token.get_secret_value(),
+    app, threads = build_app(bot_deps(settings, holder=holder),
+                             bot_token=settings.slack_bot_token.get_secret_value(),
                              signing_secret=settings.slack_signing_secret.get_secret_value(),
                              api_url=settings.slack_api_url)
     for thread in threads:
@@ -25,20 +26,28 @@ def _bot(settings):
 def _serve(args: argparse.Namespace) -> None:
     from bot.http import GunicornServer, wsgi_app
     from tobitbot.settings import load_settings, require_slack
+    from tobitbot.wiring import policy_holder
 
     settings = require_slack(load_settings())
-    GunicornServer(lambda: wsgi_app(_bot(settings)), args.host, args.port).run()
+    # The master holds the policy and reloads it on SIGHUP; workers fork with what it holds.
+    holder = policy_holder(settings)
+    GunicornServer(lambda: wsgi_app(_bot(settings, holder)), args.host, args.port,
+                   on_hangup=holder.reload).run()
 
 
 def _socket(args: argparse.Namespace) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    from tobitbot.policy_holder import reload_on_sighup
     from tobitbot.settings import load_settings, require_slack
+    from tobitbot.wiring import policy_holder
 
     settings = require_slack(load_settings())
     if settings.slack_app_token is None:
         raise ConfigError("Socket Mode needs TOBITBOT_SLACK_APP_TOKEN (xapp-...)")
-    SocketModeHandler(_bot(settings), settings.slack_app_token.get_secret_value()).start()
+    holder = policy_holder(settings)
+    reload_on_sighup(holder)
+    SocketModeHandler(_bot(settings, holder), settings.slack_app_token.get_secret_value()).start()
 
 
 def _worker(args: argparse.Namespace) -> None:
@@ -92,9 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     audit.add_argument("action", choices=["verify", "export"])
     audit.add_argument("--redis-url", default=None, help="default: TOBITBOT_REDIS_URL")
     audit.set_defaults(run=_audit)
-    from tobitbot import sandbox
+    from tobitbot import policy_cli, sandbox
 
     sandbox.add_parser(sub)
+    policy_cli.add_parser(sub)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:

@@ -74,6 +74,15 @@ class Settings(BaseSettings):
         return tuple(sources)
 
 
+class ToolSettings(BaseSettings):
+    """What the operator's tools (`tobitbot policy`) read, from the same sources: no Slack, no AD."""
+
+    model_config = Settings.model_config
+    redis_url: str = Settings.model_fields["redis_url"].default
+    policy_file: Path = Settings.model_fields["policy_file"].default
+    settings_customise_sources = classmethod(Settings.settings_customise_sources.__func__)
+
+
 SLACK_SETTINGS = ("slack_bot_token", "slack_signing_secret")
 
 

@@ -6,9 +6,10 @@ import redis
 from rq import Queue
 from rq.serializers import JSONSerializer
 
+from bot.audit import AuditLog
 from bot.deps import BotConfig, BotDeps
 from bot.secret_inbox import SecretInbox
-from tobitbot.policy_file import load_policy_file
+from tobitbot.policy_holder import PolicyHolder
 from tobitbot.settings import Settings
 from workers.runtime import Runtime
 from workers.secret_box import SecretBox
@@ -51,11 +52,17 @@ def worker_runtime(settings: Settings) -> Runtime:
     return Runtime(client, backends, SecretBox(client, settings.secrets_key.get_secret_value()))
 
 
-def bot_deps(settings: Settings, config: BotConfig | None = None) -> BotDeps:
+def policy_holder(settings: Settings, client: redis.Redis | None = None) -> PolicyHolder:
+    """The policy file, loaded (a bad file is a ConfigError); reloads are audited."""
+    return PolicyHolder.load(settings.policy_file, AuditLog(client or redis_client(settings)).record)
+
+
+def bot_deps(settings: Settings, config: BotConfig | None = None,
+             holder: PolicyHolder | None = None) -> BotDeps:
     client = redis_client(settings)
-    policy = load_policy_file(settings.policy_file)
+    holder = holder or policy_holder(settings, client)
     return BotDeps(
-        redis=client, reader=directory(settings), policy=lambda: policy,
+        redis=client, reader=directory(settings), policy=holder.current,
         queue=queue(settings, client),
         secrets=SecretInbox(client, settings.secrets_key.get_secret_value()),
         config=config or BotConfig(fax_server_uri=settings.fax_server_uri,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from commands.policy import load_policy_text
-from commands.policy_replay import replay, strip_envelope
+from commands.policy_replay import replay
 
 HEAD = """
 [commands.add-user]
@@ -79,8 +79,8 @@ CASES = [
      [entry("refused", "U_BOB", 'add-user acme "Fax Zentrale"', ["S_OPERATORS"], rule="R5")],
      ["U_BOB add-user on acme: allowed -> refused"], 0),
     ("ticket and break-glass words are not the command", "no operators",
-     [entry("allowed", "U_BOB", 'remove-user acme jdoe mail=archive ticket=SUP-12 '
-            '--break-glass reason="mailbox leaks"', ["S_OPERATORS"])],
+     [entry("allowed", "U_BOB", '--break-glass reason="mailbox leaks" remove-user acme jdoe '
+            'mail=archive ticket=SUP-12', ["S_OPERATORS"])],
      ["U_BOB remove-user on acme: allowed -> refused"], 0),
     ("plan is decided as plan, on its command's customer", "no operators",
      [entry("allowed", "U_BOB", "plan remove-user acme jdoe mail=archive", ["S_OPERATORS"])],
@@ -117,13 +117,3 @@ def test_lines_and_summary_say_when_who_what_and_why():
     assert result.summary() == ("3 past requests replayed, 2 would be decided differently "
                                 "(2 newly refused, 0 newly allowed), 1 skipped")
     assert "no longer parses" in result.skipped[0] and "U_BOB" in result.skipped[0]
-
-
-@pytest.mark.parametrize("text, command", [
-    ('add-user acme "Jane Doe" ticket=SUP-1', 'add-user acme "Jane Doe"'),
-    ('--break-glass reason="prod down, see SUP-9" cancel acme cti', "cancel acme cti"),
-    ("ticket=SUP-1 --break-glass reason=outage book acme cti", "book acme cti"),
-    ('add-user acme "ticket=SUP-1 Doe"', 'add-user acme "ticket=SUP-1 Doe"'),
-])
-def test_strip_envelope(text, command):
-    assert strip_envelope(text) == command
