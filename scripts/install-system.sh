@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the real servers the bot and its tests use (Debian): Redis, Samba AD DC, Kamailio,
-# and Chromium for the browser test. Idempotent; needs root (or sudo).
+# and Chromium with an emoji font for the browser test and the sandbox's screenshot.
+# Idempotent; needs root (or sudo).
 set -euo pipefail
 packages=(redis-server samba winbind kamailio kamailio-sqlite-modules kamailio-json-modules sqlite3
-          chromium chromium-driver)
+          chromium chromium-driver fonts-noto-color-emoji)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

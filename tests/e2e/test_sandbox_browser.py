@@ -1,0 +1,114 @@
+"""The sandbox in Debian's Chromium: a support lead's first five minutes, clicked through.
+
+Playwright drives /usr/bin/chromium (never a downloaded browser). The page is the emulator's
+minimal Slack; everything it does reaches the bot as Slack's signed requests.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.sandbox_run import ROOT, SandboxRun
+from tobitbot.sandbox_stack import has_samba
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOT = ROOT / "test-artifacts" / "sandbox.png"
+WAIT_MS = 60_000
+
+
+@pytest.fixture
+def sandbox(tmp_path):
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"{CHROMIUM} is not installed: run scripts/install-system.sh")
+    if shutil.which("redis-server") is None or not has_samba():
+        pytest.skip("the sandbox needs redis-server and samba: run scripts/install-system.sh")
+    run = SandboxRun(tmp_path / "data").start().wait_ready()
+    yield run
+    run.stop()
+
+
+@pytest.fixture
+def page(sandbox):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 860})
+        page.set_default_timeout(WAIT_MS)
+        yield page
+        browser.close()
+
+
+def _say(page, text: str) -> None:
+    page.fill("#compose", text)
+    page.press("#compose", "Enter")
+
+
+def _message(page, text: str):
+    """The top-level message in the open channel that contains `text`."""
+    return page.locator("#messages > .msg", has_text=text).last
+
+
+def _switch(page, user_id: str) -> None:
+    page.select_option("#user", user_id)
+    page.wait_for_function("id => new URLSearchParams(location.search).get('user') === id",
+                           arg=user_id)
+
+
+def test_operator_adds_a_user_and_an_approver_approves_a_risky_command(sandbox, page):
+    expect = pytest.importorskip("playwright.sync_api").expect
+    page.goto(sandbox.web_url + "?user=U_OPERATOR&channel=C_SUPPORT")
+    expect(page.locator("#channel-header")).to_have_text("#support")
+    expect(page.locator("#notice")).to_contain_text("Tobit is a simulator")
+
+    # an operator adds a user: the request message, then its job thread reports done
+    _say(page, '/tobit add-user acme "Jane Doe"')
+    request = _message(page, 'add-user acme "Jane Doe"')
+    expect(request).to_contain_text("Plan")
+    request.locator(".replies").click()
+    expect(page.locator("#thread-messages")).to_contain_text("Done")
+    # the new password is an ephemeral message: the operator sees it, nobody else
+    expect(page.locator(".msg.ephemeral", has_text="New password for")).to_have_count(1)
+    sam = re.search(r"New password for (\S+?):", page.locator(".msg.ephemeral", has_text="New password for").inner_text()).group(1)
+
+    # a risky command waits for a second person
+    _say(page, f"/tobit reset-password acme {sam}")
+    risky = _message(page, f"reset-password acme {sam}")
+    expect(risky).to_contain_text("needs approval")
+    expect(risky.locator("button[data-action-id]")).not_to_have_count(0)
+
+    # an approver approves with a reaction, through the page's emoji picker
+    _switch(page, "U_APPROVER")
+    expect(page.locator(".msg.ephemeral", has_text="New password for")).to_have_count(0)
+    risky = _message(page, f"reset-password acme {sam}")
+    risky.locator(".add-reaction").click()
+    risky.locator(".picker [data-emoji=white_check_mark]").click()
+    expect(risky.locator(".reaction[data-reaction=white_check_mark]")).to_contain_text("1")
+    expect(risky).to_contain_text("Approved by")
+    risky.locator(".replies").click()
+    expect(page.locator("#thread-messages")).to_contain_text("Done")
+
+    # the audit channel shows both requests and the approval
+    page.click("#channels a[data-channel-name=tobit-audit]")
+    expect(page.locator("#channel-header")).to_have_text("#tobit-audit")
+    audit = page.locator("#messages")
+    expect(audit).to_contain_text("add-user")
+    expect(audit).to_contain_text("reset-password")
+    expect(audit).to_contain_text("approv")
+
+    # back in #support as the operator, the approved request's thread open, for the README
+    _switch(page, "U_OPERATOR")
+    page.click("#channels a[data-channel-name=support]")
+    _message(page, f"reset-password acme {sam}").locator(".replies").click()
+    expect(page.locator("#thread-messages")).to_contain_text("Done")
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+    assert SCREENSHOT.stat().st_size > 10_000
