@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -117,3 +119,21 @@ def test_sighup_reloads_a_good_policy_and_refuses_a_bad_one(bot):
     assert "add-user" in help_reply(slack, PEOPLE.admin).text
     assert ":no_entry:" in help_reply(slack, PEOPLE.operator).text
     assert "POLICY RELOAD REFUSED" in processes.log_tail("serve.log", 200)
+
+
+def test_replay_reads_what_the_running_bot_audited(bot, tmp_path):
+    processes, path, slack, client = bot
+    path.write_text(policy("admins"))
+    os.kill(processes.serve.pid, signal.SIGHUP)
+    wait_for_audit(client, "policy_reloaded", 0)
+    wait_until(lambda: ":no_entry:" in help_reply(slack, PEOPLE.operator).text,
+               "the operator to be refused under the new policy")
+    both = tmp_path / "both.toml"
+    both.write_text(policy("operators", "admins"))
+    run = subprocess.run([sys.executable, "-m", "tobitbot.cli", "policy", "replay", str(both),
+                          "--redis-url", processes.env["TOBITBOT_REDIS_URL"]],
+                         env={**os.environ, "TOBITBOT_POLICY_FILE": str(path)},
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert f"{PEOPLE.operator} help: refused -> allowed" in run.stdout
+    assert "0 newly refused, " in run.stdout and "would be decided differently" in run.stdout
