@@ -18,6 +18,7 @@ from bot.identity import GroupDirectory
 from bot.job_actions import JobActions
 from bot.notifier import Notifier, ensure_group
 from bot.slash import SlashCommand
+from bot.surfaces import register_surfaces
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,9 @@ def build_app(deps: BotDeps, *, bot_token: str, signing_secret: str,
     groups = GroupDirectory(client)
     dispatcher = Dispatcher(deps)
     approvals = Approvals(deps, groups, dispatcher)
-    app.command("/tobit")(SlashCommand(deps, groups, dispatcher))
+    slash = SlashCommand(deps, groups, dispatcher)
+    app.command("/tobit")(slash)
+    register_surfaces(app, deps, groups, slash)  # App Home, the add-user shortcut and modal
     app.event("reaction_added")(approvals.on_reaction)
     app.event("reaction_removed")(lambda ack: ack())
     app.event("message")(lambda ack: ack())

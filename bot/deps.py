@@ -19,6 +19,7 @@ from commands.policy import Policy
 class BotConfig:
     fax_server_uri: str = "sip:fax@127.0.0.1:5080"
     audit_channel: str | None = None
+    support_channel: str | None = None   # where the add-user modal posts (default: the policy's)
     job_retries: int = 3
     retry_intervals: tuple[int, ...] = (5, 30, 120)
     job_timeout: int = 600

@@ -1,0 +1,136 @@
+"""`add-user` as a modal, from the global shortcut or the App Home button.
+
+A submission is checked before the modal closes, on the same path as `/tobit add-user`: the
+catalogue's converters (the parser's own), the policy, the customer's contract and the service
+rules; a refusal is shown under the field it concerns (`response_action: errors`). A valid one
+closes the modal and goes through the slash command's handler in the support channel, so it is
+audited, approved and enqueued exactly as if it had been typed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from commands import model
+from commands.catalogue import SPECS_BY_NAME
+from commands.customers import require_customer
+from commands.errors import BackendError, UserError
+from commands.parser import parse
+from commands.planner import plan as make_plan
+from commands.policy_rules import ALL_CUSTOMERS
+from commands.render import command_text
+from commands.values import BadValue
+
+from bot.deps import BotDeps
+from bot.identity import GroupDirectory
+
+log = logging.getLogger(__name__)
+CALLBACK_ID = "tobit_add_user"          # the shortcut's and the modal's
+OPEN_ACTION = "tobit_add_user_open"     # the App Home button
+# Which field a refusal for a service rule belongs under; the rest go under the customer.
+RULE_FIELDS = {"R5": "last", "R8": "email", "R2": "solo", "R12": "customer"}
+MAX_ERROR = 300
+
+
+def modal_view() -> dict:
+    def text_input(block_id: str, label: str, hint: str, optional: bool = False) -> dict:
+        return {"type": "input", "block_id": block_id, "optional": optional,
+                "label": {"type": "plain_text", "text": label},
+                "hint": {"type": "plain_text", "text": hint},
+                "element": {"type": "plain_text_input", "action_id": "value"}}
+
+    return {
+        "type": "modal", "callback_id": CALLBACK_ID,
+        "title": {"type": "plain_text", "text": "Add a Tobit user"},
+        "submit": {"type": "plain_text", "text": "Add user"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            text_input("customer", "Customer", "The customer's short name, e.g. acme"),
+            text_input("first", "First name", "One named person per mailbox (R5)"),
+            text_input("last", "Last name", "As it should appear in the signature"),
+            text_input("email", "Mail address", "Default: made from the name", optional=True),
+            {"type": "input", "block_id": "solo", "optional": True,
+             "label": {"type": "plain_text", "text": "Licence"},
+             "element": {"type": "checkboxes", "action_id": "value", "options": [{
+                 "text": {"type": "plain_text", "text": "Tobit Service solo (browser and mobile only)"},
+                 "value": "solo"}]}},
+        ],
+    }
+
+
+def form_values(view: dict) -> dict[str, Any]:
+    """The submitted fields: text as typed (None when empty), `solo` as a bool."""
+    state = view.get("state", {}).get("values", {})
+    out: dict[str, Any] = {}
+    for block in ("customer", "first", "last", "email"):
+        value = (state.get(block, {}).get("value", {}).get("value") or "").strip()
+        out[block] = value or None
+    out["solo"] = bool(state.get("solo", {}).get("value", {}).get("selected_options"))
+    return out
+
+
+class AddUserModal:
+    def __init__(self, deps: BotDeps, groups: GroupDirectory, run_command: Callable[..., None]):
+        """`run_command(text, user, channel, client)` is the slash command's own path."""
+        self.deps, self.groups, self.run_command = deps, groups, run_command
+
+    def open(self, ack, body: dict, client) -> None:
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=modal_view())
+
+    def on_submission(self, ack, body: dict, view: dict, client) -> None:
+        user = body["user"]["id"]
+        channel = self.support_channel()
+        cmd, errors = self.check(form_values(view), user, channel)
+        if errors:
+            ack(response_action="errors", errors={k: v[:MAX_ERROR] for k, v in errors.items()})
+            return
+        ack()
+        self.run_command(command_text(cmd), user, channel, client)
+
+    def support_channel(self) -> str | None:
+        """The configured one, else the policy's first working channel for every customer."""
+        if self.deps.config.support_channel:
+            return self.deps.config.support_channel
+        return next((c.id for c in self.deps.policy().channels
+                     if ALL_CUSTOMERS in c.customers and not c.read_only), None)
+
+    def check(self, form: dict[str, Any], user: str,
+              channel: str | None) -> tuple[model.AddUser | None, dict[str, str]]:
+        """The command the form asks for, or the errors per field (block id)."""
+        spec, errors = SPECS_BY_NAME["add-user"], {}
+        values: dict[str, Any] = {"solo": form["solo"]}
+        name = " ".join(filter(None, (form["first"], form["last"]))) or None
+        for block, key, text in (("customer", "customer", form["customer"]),
+                                 ("last", "name", name), ("email", "email", form["email"])):
+            if text is None:
+                if key != "email":
+                    errors[block] = "Required."
+                continue
+            try:
+                values[spec.param(key).field] = spec.param(key).convert(text)
+            except BadValue as err:
+                errors[block] = " ".join(filter(None, (err.message, err.hint)))
+        if errors:
+            return None, errors
+        cmd = parse(command_text(model.AddUser(**values)))   # the slash command's parser, too
+        if channel is None:
+            return None, {"customer": "No support channel to post the request in; ask an admin "
+                                      "to set TOBITBOT_SUPPORT_CHANNEL."}
+        try:
+            self.allowed_and_planned(cmd, user, channel)
+        except UserError as err:
+            return None, {RULE_FIELDS.get(err.rule or "", "customer"): err.text()}
+        except BackendError as err:
+            return None, {"customer": f"Could not check the customer now ({err.message}); "
+                                      "try again in a few minutes."}
+        return cmd, {}
+
+    def allowed_and_planned(self, cmd: model.AddUser, user: str, channel: str) -> None:
+        decision = self.deps.policy().decide(self.groups.identity(user), cmd.name, cmd.customer,
+                                             channel, {"solo": cmd.solo})
+        if not decision.allowed:
+            raise decision.refusal()
+        state = require_customer(self.deps.reader, cmd.customer)
+        make_plan(cmd, state, risky=decision.risky, fax_server_uri=self.deps.config.fax_server_uri)
