@@ -43,7 +43,8 @@ def build_app(deps: BotDeps, *, bot_token: str, signing_secret: str,
     app.event("reaction_added")(approvals.on_reaction)
     app.event("reaction_removed")(lambda ack: ack())
     app.event("message")(lambda ack: ack())
-    for action_id in (messages.APPROVE_ACTION, messages.REJECT_ACTION, messages.WITHDRAW_ACTION):
+    for action_id in (messages.APPROVE_ACTION, messages.REJECT_ACTION, messages.WITHDRAW_ACTION,
+                      messages.BREAK_GLASS_ACK_ACTION):
         app.action(action_id)(approvals.on_action)
     job_actions = JobActions(deps, groups, dispatcher)
     for action_id in (messages.RETRY_ACTION, messages.UNDO_ACTION):

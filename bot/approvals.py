@@ -15,7 +15,7 @@ from bot import messages
 from bot.deps import BotDeps
 from bot.dispatch import Dispatcher
 from bot.identity import GroupDirectory
-from commands import approval
+from commands import approval, break_glass
 from commands.customers import require_customer
 from commands.errors import UserError
 from commands.parser import parse
@@ -48,7 +48,8 @@ class Approvals:
     def on_action(self, ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         verb = {messages.APPROVE_ACTION: "approve", messages.REJECT_ACTION: "reject",
-                messages.WITHDRAW_ACTION: "withdraw"}[action["action_id"]]
+                messages.WITHDRAW_ACTION: "withdraw",
+                messages.BREAK_GLASS_ACK_ACTION: "approve"}[action["action_id"]]
         self.vote(action["value"], verb, body["user"]["id"], client)
 
     # -- the one path -------------------------------------------------------------------------
@@ -59,6 +60,10 @@ class Approvals:
         if record is None or state is None:
             return
         now = time.time()
+        review = record.break_glass_reason is not None   # a break-glass run: acknowledged, not approved
+        if review and verb != "approve":
+            self.reply(record, "review_only", user, state, client)
+            return
         if verb == "withdraw":
             new, outcome = self.store.transition(request_id, lambda s: approval.withdraw(s, user, now))
         elif user == state.requester:
@@ -69,21 +74,23 @@ class Approvals:
             if not policy.can_approve(who, state.command_name, state.customer, requester=state.requester):
                 self.reply(record, "no_role", user, state, client)
                 self.deps.audit.record("approval_ignored", actor=user, request=request_id,
-                                       customer=state.customer, reason="no approver role")
+                                       customer=state.customer, reason="no approver role",
+                                       ticket=record.ticket)
                 return
             role = policy.role_for(who, state.customer)
             step = ((lambda s: approval.approve(s, user, role, now)) if verb == "approve"
                     else (lambda s: approval.reject(s, user, now)))
             new, outcome = self.store.transition(request_id, step)
         self.deps.audit.record(f"vote_{verb}", actor=user, request=request_id, customer=state.customer,
-                               outcome=outcome, status=new.status)
-        if outcome in ("self", "duplicate", "closed", "expired", "not_requester"):
+                               outcome=outcome, status=new.status, ticket=record.ticket)
+        if outcome in ("self", "duplicate", "closed", "expired", "not_requester", approval.OTHER_ROLE):
             self.reply(record, outcome, user, new, client)
-            if outcome == "expired":
+            if outcome == "expired" and not review:
                 self.show_decision(record, new, client)
         elif outcome == approval.COUNTED:
-            client.chat_postMessage(channel=record.channel, thread_ts=record.message_ts,
-                                    text=messages.approval_progress(new))
+            self.show_progress(record, new, client)
+        elif review:
+            self.reviewed(record, new, client)
         else:
             self.show_decision(record, new, client)
             if outcome == approval.NOW_APPROVED:
@@ -103,20 +110,42 @@ class Approvals:
             reason = None if plan.fingerprint() == state.fingerprint else "plan changed"
         if reason:
             self.deps.audit.record("approval_stale", actor="bot", request=record.request_id,
-                                   customer=record.customer, reason=reason)
+                                   customer=record.customer, reason=reason, ticket=record.ticket)
             client.chat_postMessage(channel=record.channel, thread_ts=record.message_ts,
                                     text=messages.VOTE_REPLIES["stale"].format(command=record.command)
                                     + (f"\n{reason}" if reason != "plan changed" else ""))
             return
         self.dispatcher.enqueue(record, client)
 
+    def show_progress(self, record, state, client: WebClient) -> None:
+        """"1 of 2 approvals: @x" on the request message (buttons kept) and in its thread."""
+        text, blocks = messages.approval_request(record, render_plan(Plan.from_json(record.plan)), state)
+        client.chat_update(channel=record.channel, ts=record.message_ts, text=text, blocks=blocks)
+        client.chat_postMessage(channel=record.channel, thread_ts=record.message_ts,
+                                text=messages.approval_progress(state))
+
+    def reviewed(self, record, state, client: WebClient) -> None:
+        """A second admin acknowledged a break-glass run: recorded, and the review message says so."""
+        self.deps.audit.record(break_glass.REVIEWED_ACTION, actor=state.decided_by, request=record.request_id,
+                               customer=record.customer, command=record.command, ticket=record.ticket)
+        text, blocks = messages.break_glass_reviewed(record, state)
+        client.chat_update(channel=record.channel, ts=record.review_ts, text=text, blocks=blocks)
+
     def show_decision(self, record, state, client: WebClient) -> None:
         text, blocks = messages.approval_decided(record, render_plan(Plan.from_json(record.plan)), state)
         client.chat_update(channel=record.channel, ts=record.message_ts, text=text, blocks=blocks)
 
     def reply(self, record, outcome: str, user: str, state, client: WebClient) -> None:
+        review = record.break_glass_reason is not None
+        if review and f"review_{outcome}" in messages.VOTE_REPLIES:
+            outcome = f"review_{outcome}"
         text = messages.VOTE_REPLIES[outcome].format(
             user=user, status=state.status, command=state.command, customer=state.customer,
-            slots=" and ".join(f"an {s}" if s[0] in "aeiou" else f"a {s}" for s in state.slots)
-            + " whose role covers this customer")
-        client.chat_postMessage(channel=record.channel, thread_ts=record.message_ts, text=text)
+            slots=_roles(state.slots) + " whose role covers this customer",
+            open=_roles(state.open_slots()) + f" whose role covers {state.customer}")
+        client.chat_postMessage(channel=record.channel, text=text,
+                                thread_ts=(record.review_ts if review else "") or record.message_ts)
+
+
+def _roles(labels) -> str:
+    return " and ".join(f"an {s}" if s[0] in "aeiou" else f"a {s}" for s in labels)

@@ -23,7 +23,8 @@ GROUP = "audit-mirror"
 BATCH = 10
 ICONS = {"allowed": ":large_green_circle:", "refused": ":no_entry:", "enqueued": ":inbox_tray:",
          "approval_requested": ":raised_hand:", "job_succeeded": ":white_check_mark:",
-         "job_failed": ":x:", "job_undone": ":leftwards_arrow_with_hook:"}
+         "job_failed": ":x:", "job_undone": ":leftwards_arrow_with_hook:",
+         "break_glass": ":rotating_light: *BREAK-GLASS*", "break_glass_reviewed": ":rotating_light:"}
 
 
 def audit_line(entry: dict) -> str:

@@ -11,6 +11,7 @@ from bot import messages
 from bot.approval_store import ApprovalStore
 from bot.deps import BotDeps
 from bot.request_store import RequestRecord
+from commands import break_glass
 from commands.approval import ApprovalState
 from commands.plan import Plan
 from commands.plan_render import render_plan
@@ -18,6 +19,7 @@ from commands.policy import Decision
 
 RUN_PLAN = "workers.jobs.run_plan"
 UNDO_PLAN = "workers.jobs.undo_plan"
+REVIEW_SECONDS = 30 * 24 * 3600   # a break-glass review stays open as long as the request is kept
 
 
 class Dispatcher:
@@ -27,7 +29,9 @@ class Dispatcher:
 
     def submit(self, record: RequestRecord, plan: Plan, decision: Decision, client: WebClient) -> None:
         """Post the request; enqueue it at once, or ask for approval when it is risky."""
-        if decision.risky:
+        if record.break_glass_reason:   # the slash command checked that the policy allows it
+            self.break_glass(record, plan, client)
+        elif decision.risky:
             self.ask_approval(record, plan, decision, client)
         else:
             self.post_request(record, plan, client)
@@ -35,7 +39,8 @@ class Dispatcher:
 
     def post_request(self, record: RequestRecord, plan: Plan, client: WebClient) -> None:
         text, blocks = messages.request_message(record.requester, record.command, render_plan(plan),
-                                                record.request_id)
+                                                record.request_id, ticket=record.ticket,
+                                                break_glass_reason=record.break_glass_reason)
         record.message_ts = client.chat_postMessage(channel=record.channel, text=text, blocks=blocks)["ts"]
         self.deps.requests.save(record)
 
@@ -53,12 +58,27 @@ class Dispatcher:
         self.deps.requests.save(record)
         self.deps.audit.record("approval_requested", actor=record.requester, request=record.request_id,
                                customer=record.customer, command=record.command, slots=list(slots),
-                               fingerprint=state.fingerprint)
+                               fingerprint=state.fingerprint, ticket=record.ticket)
+
+    def break_glass(self, record: RequestRecord, plan: Plan, client: WebClient) -> None:
+        """Run at once, marked loudly; then ask a second admin to review, through the approvals."""
+        self.post_request(record, plan, client)
+        self.deps.audit.record(break_glass.ACTION, actor=record.requester, request=record.request_id,
+                               customer=record.customer, command=record.command,
+                               reason=record.break_glass_reason, ticket=record.ticket)
+        review = ApprovalState(record.request_id, record.requester, record.command, plan.command.split()[0],
+                               record.customer, plan.fingerprint(), expires_at=time.time() + REVIEW_SECONDS,
+                               slots=break_glass.REVIEW_SLOTS)
+        self.approvals.create(review)
+        text, blocks = messages.break_glass_review(record)
+        record.review_ts = client.chat_postMessage(channel=record.channel, text=text, blocks=blocks)["ts"]
+        self.approvals.link_message(record.request_id, record.channel, record.review_ts)
+        self.enqueue(record, client)   # saves the record; after it, only the notifier writes it
 
     def enqueue(self, record: RequestRecord, client: WebClient, *, job: str = RUN_PLAN) -> None:
         steps = len(record.plan["steps"])
         record.status_ts = client.chat_postMessage(channel=record.channel, thread_ts=record.message_ts,
-                                                   text=messages.status_queued(steps))["ts"]
+                                                   text=messages.status_queued(steps, record.ticket))["ts"]
         record.state = "queued"
         self.deps.requests.save(record)
         cfg = self.deps.config
@@ -70,4 +90,5 @@ class Dispatcher:
                                 job_timeout=cfg.job_timeout, result_ttl=7 * 24 * 3600,
                                 failure_ttl=30 * 24 * 3600, description=record.command)
         self.deps.audit.record("enqueued", actor=record.requester, request=record.request_id,
-                               customer=record.customer, command=record.command, job=job)
+                               customer=record.customer, command=record.command, job=job,
+                               ticket=record.ticket)

@@ -40,5 +40,5 @@ class JobActions:
         if not self.deps.requests.first_time(f"{verb}:{request_id}:{record.status_ts}"):
             return  # a double click, or Slack delivering the click twice
         self.deps.audit.record(f"job_{verb}_requested", actor=user, request=request_id,
-                               customer=record.customer, command=record.command)
+                               customer=record.customer, command=record.command, ticket=record.ticket)
         self.dispatcher.enqueue(record, client, job=RUN_PLAN if verb == "retry" else UNDO_PLAN)

@@ -40,14 +40,23 @@ def internal_error(reference: str) -> str:
             "Please tell the bot's maintainers the reference; the details are in the bot's log.")
 
 
-def request_message(requester: str, command: str, plan_text: str, request_id: str) -> tuple[str, list]:
+def ticket_note(ticket: str | None) -> str:
+    """` · ticket SUP-1` after a line, or nothing: every message of a request names its ticket."""
+    return f" · ticket `{ticket}`" if ticket else ""
+
+
+def request_message(requester: str, command: str, plan_text: str, request_id: str, *,
+                    ticket: str | None = None, break_glass_reason: str | None = None) -> tuple[str, list]:
     head = f":inbox_tray: <@{requester}> requested `{command}`"
-    blocks = [_section(head), _section(plan_text), _context(f"request `{request_id}`")]
-    return f"{head} ({request_id})", blocks
+    if break_glass_reason:
+        head = (f":rotating_light: *BREAK-GLASS* by <@{requester}>: `{command}` runs now, without "
+                f"approval. Reason: _{break_glass_reason}_. A second admin must review it.")
+    blocks = [_section(head), _section(plan_text), _context(f"request `{request_id}`{ticket_note(ticket)}")]
+    return f"{head} ({request_id}{ticket_note(ticket)})", blocks
 
 
-def status_queued(total: int) -> str:
-    return f":hourglass_flowing_sand: Queued: {total} step{'s' if total != 1 else ''} to run."
+def status_queued(total: int, ticket: str | None = None) -> str:
+    return f":hourglass_flowing_sand: Queued: {total} step{'s' if total != 1 else ''} to run.{ticket_note(ticket)}"
 
 
 def status_text(event: JobEvent) -> str:
@@ -81,9 +90,11 @@ def final_text(event: JobEvent) -> str:
 RETRY_ACTION, UNDO_ACTION = "tobit_retry", "tobit_undo"
 
 
-def final_blocks(event: JobEvent) -> list[dict]:
+def final_blocks(event: JobEvent, ticket: str | None = None) -> list[dict]:
     """The final thread reply; a failure carries Retry and (where possible) Undo buttons."""
     blocks = [_section(final_text(event))]
+    if ticket:
+        blocks.append(_context(f"request `{event.request_id}`{ticket_note(ticket)}"))
     if event.kind == events.FAILED:
         buttons = [{"type": "button", "action_id": RETRY_ACTION, "value": event.request_id,
                     "style": "primary", "text": {"type": "plain_text", "text": "Retry"}}]
@@ -133,6 +144,7 @@ def approval_request(record, plan_text: str, state) -> tuple[str, list]:
         _section(head), _section(plan_text),
         _section(f"Approval by {who} (not the requester): react with :white_check_mark: to approve "
                  f"or :x: to reject, or use the buttons. Expires {_when(state.expires_at)}."),
+        *([_section(approval_progress(state))] if state.votes else []),
         {"type": "actions", "block_id": f"approval:{rid}", "elements": [
             {"type": "button", "action_id": APPROVE_ACTION, "style": "primary", "value": rid,
              "text": {"type": "plain_text", "text": "Approve"},
@@ -143,9 +155,9 @@ def approval_request(record, plan_text: str, state) -> tuple[str, list]:
             {"type": "button", "action_id": WITHDRAW_ACTION, "value": rid,
              "text": {"type": "plain_text", "text": "Withdraw"}},
         ]},
-        _context(f"request `{rid}` · plan `{state.fingerprint}`"),
+        _context(f"request `{rid}` · plan `{state.fingerprint}`{ticket_note(record.ticket)}"),
     ]
-    return f"{head} ({rid})", blocks
+    return f"{head} ({rid}{ticket_note(record.ticket)})", blocks
 
 
 def approval_progress(state) -> str:
@@ -165,8 +177,36 @@ def approval_decided(record, plan_text: str, state) -> tuple[str, list]:
         line += " " + approval_progress(state) + "."
     head = f":inbox_tray: <@{record.requester}> requested `{record.command}`"
     blocks = [_section(head), _section(plan_text), _section(line),
-              _context(f"request `{record.request_id}` · plan `{state.fingerprint}`")]
+              _context(f"request `{record.request_id}` · plan `{state.fingerprint}`"
+                       f"{ticket_note(record.ticket)}")]
     return f"{head}: {line}", blocks
+
+
+BREAK_GLASS_ACK_ACTION = "tobit_break_glass_ack"
+
+
+def break_glass_review(record) -> tuple[str, list]:
+    """The follow-up in the channel: a second admin acknowledges the break-glass run."""
+    head = (f":rotating_light: *Break-glass review needed*: <@{record.requester}> ran "
+            f"`{record.command}` without approval. Reason: _{record.break_glass_reason}_.")
+    ask = (f"A second admin (not <@{record.requester}>) acknowledges with :white_check_mark: or the "
+           "button, after checking the request's thread.")
+    blocks = [_section(head), _section(ask),
+              {"type": "actions", "block_id": f"review:{record.request_id}", "elements": [
+                  {"type": "button", "action_id": BREAK_GLASS_ACK_ACTION, "style": "primary",
+                   "value": record.request_id, "text": {"type": "plain_text", "text": "Acknowledge"},
+                   "confirm": _confirm("Acknowledge?", f"You reviewed `{record.command}`?", "Acknowledge")}]},
+              _context(f"request `{record.request_id}`{ticket_note(record.ticket)}")]
+    return f"{head} ({record.request_id}{ticket_note(record.ticket)})", blocks
+
+
+def break_glass_reviewed(record, state) -> tuple[str, list]:
+    head = (f":rotating_light: Break-glass by <@{record.requester}>: `{record.command}`. "
+            f"Reason: _{record.break_glass_reason}_.")
+    line = f":white_check_mark: Reviewed by <@{state.decided_by}> at {_when(state.decided_at)}."
+    blocks = [_section(head), _section(line),
+              _context(f"request `{record.request_id}`{ticket_note(record.ticket)}")]
+    return f"{head} {line}", blocks
 
 
 VOTE_REPLIES = {
@@ -176,6 +216,13 @@ VOTE_REPLIES = {
     "expired": "<@{user}>, this request expired; run the command again to ask anew.",
     "not_requester": "<@{user}>, only the requester can withdraw this request.",
     "no_role": "<@{user}>, your reaction was ignored: approving `{command}` for {customer} needs {slots}.",
+    "other_role": ("<@{user}>, your approval was not counted: the approval still missing must come "
+                   "from {open}."),
+    "review_self": "<@{user}>, you ran this break-glass command: a second admin must review it.",
+    "review_only": "<@{user}>, a break-glass run is not approved or rejected, only acknowledged by a "
+                   "second admin (:white_check_mark: or the button).",
+    "review_other_role": "<@{user}>, not counted: a break-glass run is reviewed by a second admin.",
+    "review_closed": "<@{user}>, this break-glass run was already reviewed; nothing changed.",
     "stale": (":warning: Approved, but the customer's state changed since the plan was shown, so the "
               "plan no longer holds. Nothing was run. Run `{command}` again to see the new plan."),
 }

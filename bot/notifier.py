@@ -78,11 +78,11 @@ class Notifier(threading.Thread):
             return
         if update_status and record.status_ts:
             self.client.chat_update(channel=record.channel, ts=record.status_ts,
-                                    text=messages.status_text(event))
+                                    text=messages.status_text(event) + messages.ticket_note(record.ticket))
         if event.kind in events.FINAL:
             self.client.chat_postMessage(channel=record.channel, thread_ts=record.message_ts,
                                          text=messages.final_text(event),
-                                         blocks=messages.final_blocks(event))
+                                         blocks=messages.final_blocks(event, record.ticket))
             record.state = event.kind
             self.deps.requests.save(record)
 
@@ -95,7 +95,7 @@ class Notifier(threading.Thread):
 
     def audit(self, event: JobEvent, record) -> None:
         fields = {"request": event.request_id, "customer": record.customer, "step": event.step,
-                  "detail": event.summary, "error": event.error}
+                  "detail": event.summary, "error": event.error, "ticket": record.ticket}
         if event.kind == events.SECRET_READY:
             fields["detail"] = f"one-time {event.secret} shown to the requester only"
         self.deps.audit.record("job_" + event.kind, actor="worker", **fields)

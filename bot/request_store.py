@@ -31,6 +31,9 @@ class RequestRecord:
     message_ts: str = ""          # the request message in the channel
     status_ts: str = ""           # the status message in its thread, updated in place
     state: str = "queued"         # queued | pending_approval | running | succeeded | failed | ...
+    ticket: str | None = None     # the support ticket, shown with every message and audit entry
+    break_glass_reason: str | None = None   # set: an admin ran it at once, a second admin reviews
+    review_ts: str = ""           # break-glass: the review request message in the channel
 
 
 class RequestStore:

@@ -19,7 +19,9 @@ from bot.identity import GroupDirectory
 from bot.reports import render_report
 from bot.request_store import RequestRecord, new_request_id
 from commands import model
+from commands.break_glass import check_break_glass
 from commands.customers import require_customer
+from commands.envelope import Envelope, open_envelope
 from commands.errors import BackendError, ParseError, UserError
 from commands.help import help_text
 from commands.parser import parse
@@ -51,27 +53,32 @@ class SlashCommand:
     def __call__(self, ack, body: dict[str, Any], client: WebClient) -> None:
         text = (body.get("text") or "").strip()
         user, channel = body["user_id"], body["channel_id"]
+        envelope = None
         try:
-            cmd = parse(text) if text else model.Help()
+            envelope = open_envelope(text)   # ticket= and --break-glass are not the command's words
+            cmd = parse(envelope.text) if envelope.text else model.Help()
         except ParseError as err:
             ack(text=messages.parse_help(err))
-            self.deps.audit.record("refused", actor=user, channel=channel, text=text, reason=err.text())
+            self.deps.audit.record("refused", actor=user, channel=channel, text=text, reason=err.text(),
+                                   ticket=envelope and envelope.ticket)
             return
         ack()
         trigger = body.get("trigger_id")
         if trigger and not self.deps.requests.first_time("trigger:" + trigger):
             return  # Slack delivered the same command twice
         try:
-            self.handle(cmd, text, user, channel, client)
+            self.handle(cmd, text, user, channel, client, envelope)
         except UserError as err:
             self.deps.audit.record("refused", actor=user, groups=self._groups_of(user), channel=channel,
                                    text=text, command_name=cmd.name, customer=customer_of(cmd),
-                                   reason=err.text(), rule=err.rule)
+                                   reason=err.text(), rule=err.rule, ticket=envelope.ticket,
+                                   break_glass_reason=envelope.reason)
             client.chat_postEphemeral(channel=channel, user=user, text=messages.refusal(err))
         except BackendError as err:
             log.warning("backend unavailable while checking a command: %s", err)
             self.deps.audit.record("refused", actor=user, channel=channel, text=text,
-                                   command_name=cmd.name, customer=customer_of(cmd), reason=str(err))
+                                   command_name=cmd.name, customer=customer_of(cmd), reason=str(err),
+                                   ticket=envelope.ticket)
             client.chat_postEphemeral(channel=channel, user=user, text=messages.backend_unavailable(err))
         except Exception:
             reference = "e-" + pysecrets.token_hex(4)
@@ -85,12 +92,17 @@ class SlashCommand:
         except Exception:  # the audit entry matters more than this detail
             return []
 
-    def handle(self, cmd: model.Command, text: str, user: str, channel: str, client: WebClient) -> None:
+    def handle(self, cmd: model.Command, text: str, user: str, channel: str, client: WebClient,
+               envelope: Envelope | None = None) -> None:
+        envelope = envelope or Envelope(text)
         customer = customer_of(cmd)
         decision = self.deps.policy().decide(self.groups.identity(user), cmd.name, customer, channel,
                                              command_options(cmd))
         if not decision.allowed:
             raise decision.refusal()
+        ticket = self.deps.policy().check_ticket(cmd.name, decision.risky, envelope.ticket)
+        if envelope.break_glass:
+            check_break_glass(self.deps.policy(), decision, cmd.name, customer, envelope.reason)
         if isinstance(cmd, model.Help):
             client.chat_postEphemeral(channel=channel, user=user, text=help_text(cmd.topic))
             return
@@ -111,8 +123,11 @@ class SlashCommand:
                 client.chat_postEphemeral(channel=channel, user=user, text=fallback, blocks=blocks)
             return
         plan = make_plan(cmd, state, risky=decision.risky, fax_server_uri=self.deps.config.fax_server_uri)
+        request_id = new_request_id()
         self.deps.audit.record("allowed", actor=user, groups=self._groups_of(user), channel=channel,
-                               text=text, command_name=cmd.name, customer=customer,
-                               command=command_text(cmd), risky=decision.risky, checks=list(plan.checks))
-        record = RequestRecord(new_request_id(), user, channel, command_text(cmd), customer, plan.to_json())
+                               request=request_id, text=text, command_name=cmd.name, customer=customer,
+                               command=command_text(cmd), risky=decision.risky, checks=list(plan.checks),
+                               ticket=ticket, break_glass_reason=envelope.reason)
+        record = RequestRecord(request_id, user, channel, command_text(cmd), customer, plan.to_json(),
+                               ticket=ticket, break_glass_reason=envelope.reason)
         self.dispatcher.submit(record, plan, decision, client)
