@@ -1,0 +1,94 @@
+"""Slack's platform behaviour against the running bot: a 429 is waited out, and Slack's retries
+of a slash command or an event never make a second job."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import redis
+
+from tests.fixtures.slack import PEOPLE
+
+SUPPORT = "C_SUPPORT"
+OPERATOR, APPROVER = PEOPLE.operator, PEOPLE.approver
+
+
+def _letters() -> str:
+    return "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex[:6])
+
+
+def _request_id(message) -> str:
+    return next(b for b in message.blocks if b["type"] == "context")["elements"][0]["text"].split("`")[1]
+
+
+def _done(slack, request) -> bool:
+    return any(m.text.startswith(":white_check_mark: Done") for m in slack.thread(SUPPORT, request.ts))
+
+
+@pytest.fixture
+def redis_client(bot_stack):
+    return redis.Redis.from_url(bot_stack.env["TOBITBOT_REDIS_URL"])
+
+
+def _runs(client, message) -> int:
+    return int(client.get(f"tobitbot:runs:{_request_id(message)}") or 0)
+
+
+def _enqueued(bot_stack, message) -> int:
+    from bot.audit import AuditLog
+
+    log = AuditLog(redis.Redis.from_url(bot_stack.env["TOBITBOT_REDIS_URL"]))
+    return sum(1 for _, e, _, _ in log.entries() if e["action"] == "enqueued"
+               and e.get("request") == _request_id(message))
+
+
+def test_a_429_is_waited_out_and_the_message_arrives_after_retry_after(bot_stack):
+    slack, name = bot_stack.slack, f"Rita Ratelimit{_letters()}"
+    before = len(slack.calls("chat.postMessage"))
+    slack.rate_limit("chat.postMessage", times=1, retry_after=2)
+    slack.slash_command(OPERATOR, SUPPORT, text=f'add-user acme "{name}"')
+
+    request = slack.wait_for(lambda: next((m for m in slack.messages(SUPPORT) if name in m.text), None),
+                             timeout=20)
+    calls = slack.calls("chat.postMessage")[before:]
+    refused = next(c for c in calls if c.status == 429)
+    again = next(c for c in calls if c.status == 200 and c.at > refused.at
+                 and c.params.get("text") == refused.params.get("text"))
+    assert again.at - refused.at >= 2          # the SDK slept for Retry-After, then sent it again
+    slack.wait_for(lambda: _done(slack, request), timeout=60)
+
+
+def test_a_retried_slash_command_makes_one_request_and_one_job(bot_stack, redis_client):
+    slack, name = bot_stack.slack, f"Rolf Retry{_letters()}"
+    result = slack.slash_command(OPERATOR, SUPPORT, text=f'add-user acme "{name}"', retry_num=2)
+    assert result.status == 200
+    assert [d.request_headers.get("X-Slack-Retry-Num") for d in slack.deliveries()[-3:]] == \
+        [None, "1", "2"]
+
+    request = slack.wait_for(lambda: next((m for m in slack.messages(SUPPORT) if name in m.text), None),
+                             timeout=20)
+    slack.wait_for(lambda: _done(slack, request), timeout=60)
+    assert [m.ts for m in slack.messages(SUPPORT) if name in m.text] == [request.ts]
+    assert _runs(redis_client, request) == 1 and _enqueued(bot_stack, request) == 1
+
+
+def test_a_duplicated_approval_event_runs_the_job_once(bot_stack, redis_client):
+    slack = bot_stack.slack
+    given = "Dora" + _letters()
+    sam = bot_stack.directory.create_user("acme", given_name=given, surname="Doppelt",
+                                          display_name=f"{given} Doppelt", email=None, solo=False,
+                                          marker="test-" + given)["sam"]
+    command = f"reset-password acme {sam}"
+    slack.slash_command(OPERATOR, SUPPORT, text=command)
+    message = slack.wait_for(lambda: next((m for m in slack.messages(SUPPORT)
+                                           if command in m.text and "needs approval" in m.text), None),
+                             timeout=15)
+    slack.wait_for(lambda: redis_client.exists(f"tobitbot:approval:msg:{SUPPORT}:{message.ts}"))
+
+    first = slack.reaction_added(APPROVER, SUPPORT, message.ts, "white_check_mark")
+    again = slack.redeliver(first, retry_num=1)
+    assert (first.status, again.status) == (200, 200) and first.event_id == again.event_id
+    slack.wait_for(lambda: any(m.text.startswith(":white_check_mark: Done")
+                               for m in slack.thread(SUPPORT, message.ts)), timeout=60)
+    assert _runs(redis_client, message) == 1 and _enqueued(bot_stack, message) == 1
