@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -43,6 +42,7 @@ def page(sandbox):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 860})
         page.set_default_timeout(WAIT_MS)
+        playwright_api.expect.set_options(timeout=WAIT_MS)  # jobs run in real AD: seconds, not ms
         yield page
         browser.close()
 
@@ -76,10 +76,23 @@ def test_operator_adds_a_user_and_an_approver_approves_a_risky_command(sandbox, 
     request.locator(".replies").click()
     expect(page.locator("#thread-messages")).to_contain_text("Done")
     # the new password is an ephemeral message: the operator sees it, nobody else
-    expect(page.locator(".msg.ephemeral", has_text="New password for")).to_have_count(1)
-    sam = re.search(r"New password for (\S+?):", page.locator(".msg.ephemeral", has_text="New password for").inner_text()).group(1)
+    password = page.locator(".msg.ephemeral", has_text="New password for")
+    expect(password).to_have_count(1)
+    sam = re.search(r"New password for (\S+?):", password.inner_text()).group(1)
+
+    # a button with a confirm dialog sends block_actions only once confirmed
+    _say(page, f"/tobit remove-user acme {sam} mail=export")
+    doomed = _message(page, f"remove-user acme {sam} mail=export")
+    expect(doomed).to_contain_text("needs approval")
+    _switch(page, "U_APPROVER")
+    doomed = _message(page, f"remove-user acme {sam} mail=export")
+    doomed.locator("button[data-action-id=tobit_reject]").click()
+    expect(page.locator("#confirm")).to_be_visible()
+    page.click("#confirm-ok")
+    expect(doomed).to_contain_text("Rejected by")
 
     # a risky command waits for a second person
+    _switch(page, "U_OPERATOR")
     _say(page, f"/tobit reset-password acme {sam}")
     risky = _message(page, f"reset-password acme {sam}")
     expect(risky).to_contain_text("needs approval")
@@ -103,12 +116,19 @@ def test_operator_adds_a_user_and_an_approver_approves_a_risky_command(sandbox, 
     expect(audit).to_contain_text("add-user")
     expect(audit).to_contain_text("reset-password")
     expect(audit).to_contain_text("approv")
+    expect(audit).to_contain_text("reject")
 
     # back in #support as the operator, the approved request's thread open, for the README
     _switch(page, "U_OPERATOR")
     page.click("#channels a[data-channel-name=support]")
     _message(page, f"reset-password acme {sam}").locator(".replies").click()
     expect(page.locator("#thread-messages")).to_contain_text("Done")
+    page.mouse.move(5, 500)  # no hover toolbar in the picture
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
     assert SCREENSHOT.stat().st_size > 10_000
+
+    # message text is shown as text, never run as HTML
+    _say(page, '<img src=x onerror="window.pwned=1"> *plain* message')
+    expect(_message(page, "plain message")).to_contain_text('<img src=x onerror="window.pwned=1">')
+    assert page.locator("#messages img").count() == 0 and page.evaluate("window.pwned") is None

@@ -19,6 +19,7 @@ let threadTs = null;
 let S = null;            // the last state from the server
 let since = -1;
 let poller = null;       // AbortController of the running long poll
+let jump = true;         // scroll to the newest message on the next render (a new view)
 const lastSeen = {};     // channel -> newest ts the user has looked at
 
 const $ = (id) => document.getElementById(id);
@@ -43,23 +44,20 @@ function mrkdwn(text) {
 }
 
 function inline(text) {
-  const out = [];
-  const re = /<([^<>\n]+)>|`([^`\n]+)`/g;
-  let last = 0, m;
-  while ((m = re.exec(text))) {
-    out.push(styled(text.slice(last, m.index)));
-    out.push(m[2] !== undefined ? `<code>${esc(unent(m[2]))}</code>` : special(m[1]));
-    last = re.lastIndex;
-  }
-  out.push(styled(text.slice(last)));
-  return out.join("");
+  // code spans and <...> sequences become placeholders first, so that *bold* may span them
+  const kept = [];
+  const keep = (htmlText) => `\u0000${kept.push(htmlText) - 1}\u0000`;
+  const marked = String(text).replace(/\u0000/g, "")
+    .replace(/<([^<>\n]+)>|`([^`\n]+)`/g, (all, special_, code) =>
+      keep(code !== undefined ? `<code>${esc(unent(code))}</code>` : special(special_)));
+  return styled(marked).replace(/\u0000(\d+)\u0000/g, (all, i) => kept[Number(i)]);
 }
 
 function styled(text) {
   return esc(unent(text))
-    .replace(/(^|[\s(])\*([^*\n]+)\*/g, "$1<b>$2</b>")
-    .replace(/(^|[\s(])_([^_\n]+)_/g, "$1<i>$2</i>")
-    .replace(/(^|[\s(])~([^~\n]+)~/g, "$1<s>$2</s>")
+    .replace(/(^|[\s(\u0000])\*([^*\n]+)\*/g, "$1<b>$2</b>")
+    .replace(/(^|[\s(\u0000])_([^_\n]+)_/g, "$1<i>$2</i>")
+    .replace(/(^|[\s(\u0000])~([^~\n]+)~/g, "$1<s>$2</s>")
     .replace(/:([a-z0-9_+-]+):/g, (all, name) => EMOJI[name] || all)
     .replace(/\n/g, "<br>");
 }
@@ -203,32 +201,21 @@ function renderMessage(msg, inThread) {
   const body = msg.blocks && msg.blocks.length ? renderBlocks(msg.blocks, msg) : el("div", "text", mrkdwn(msg.text));
   body.classList.add("body");
   node.appendChild(body);
-  if (!msg.is_ephemeral) node.appendChild(renderReactions(msg));
-  if (!inThread && !msg.is_ephemeral) {
-    const replies = repliesOf(msg);
-    const link = el("a", "replies", replies.length ? `${replies.length} ${replies.length === 1 ? "reply" : "replies"}` : "");
-    link.dataset.testid = "open-thread";
+  if (!msg.is_ephemeral) {
+    if ((msg.reactions || []).length) node.appendChild(renderReactions(msg));
+    node.appendChild(renderToolbar(msg, inThread));
+  }
+  const replies = inThread || msg.is_ephemeral ? [] : repliesOf(msg);
+  if (replies.length) {
+    const link = el("a", "replies", `${replies.length} ${replies.length === 1 ? "reply" : "replies"}`);
     link.addEventListener("click", () => openThread(msg.ts));
-    if (!replies.length) {
-      link.className = "replies hover-only";
-      link.textContent = "Reply in thread";
-    }
     node.appendChild(link);
   }
   return node;
 }
 
-function renderReactions(msg) {
-  const row = el("div", "reactions");
-  for (const r of msg.reactions || []) {
-    const mine = r.users.includes(me);
-    const chip = el("button", "reaction" + (mine ? " mine" : ""), `${esc(emoji(r.name))} ${r.count}`);
-    chip.type = "button";
-    chip.dataset.reaction = r.name;
-    chip.title = r.users.map((id) => userById(id)?.name || id).join(", ");
-    chip.addEventListener("click", () => react(msg, r.name, !mine));
-    row.appendChild(chip);
-  }
+function renderToolbar(msg, inThread) {
+  const bar = el("div", "toolbar");
   const add = el("button", "add-reaction", "☺+");
   add.type = "button";
   add.title = "Add reaction";
@@ -242,9 +229,30 @@ function renderReactions(msg) {
       choice.addEventListener("click", () => react(msg, name, true));
       picker.appendChild(choice);
     }
+    bar.classList.add("open");
     add.replaceWith(picker);
   });
-  row.appendChild(add);
+  bar.appendChild(add);
+  if (!inThread) {
+    const reply = el("button", "open-thread", "Reply in thread");
+    reply.type = "button";
+    reply.addEventListener("click", () => openThread(msg.ts));
+    bar.appendChild(reply);
+  }
+  return bar;
+}
+
+function renderReactions(msg) {
+  const row = el("div", "reactions");
+  for (const r of msg.reactions || []) {
+    const mine = r.users.includes(me);
+    const chip = el("button", "reaction" + (mine ? " mine" : ""), `${esc(emoji(r.name))} ${r.count}`);
+    chip.type = "button";
+    chip.dataset.reaction = r.name;
+    chip.title = r.users.map((id) => userById(id)?.name || id).join(", ");
+    chip.addEventListener("click", () => react(msg, r.name, !mine));
+    row.appendChild(chip);
+  }
   return row;
 }
 
@@ -273,15 +281,16 @@ function render() {
   $("channel-header").textContent = ch ? (ch.is_im ? "tobitbot (direct message)" : "#" + ch.name) : "";
   const list = S.messages.filter((m) => m.channel === channel && !isReply(m))
     .concat(S.ephemerals.filter((e) => e.channel === channel && !e.thread_ts)).sort(byTs);
-  fill($("messages"), list.map((m) => renderMessage(m, false)));
+  fill($("messages"), list.map((m) => renderMessage(m, false)), jump);
   lastSeen[channel] = list.length ? list[list.length - 1].ts : "0";
   renderThread();
+  jump = false;
 }
 
-function fill(container, nodes) {
+function fill(container, nodes, toEnd) {
   const atBottom = container.scrollHeight - container.scrollTop - container.clientHeight < 40;
   container.replaceChildren(...nodes);
-  if (atBottom) container.scrollTop = container.scrollHeight;
+  if (atBottom || toEnd) container.scrollTop = container.scrollHeight;
 }
 
 function renderUsers() {
@@ -305,14 +314,14 @@ function renderChannelList() {
     a.dataset.channelName = c.name;
     const unread = S.messages.filter((m) => m.channel === c.id && !isReply(m) && parseFloat(m.ts) > parseFloat(lastSeen[c.id] || "0")).length;
     if (c.id !== channel && unread && lastSeen[c.id] !== undefined) a.appendChild(el("span", "unread", String(unread)));
-    a.addEventListener("click", () => { channel = c.id; threadTs = null; remember(); render(); });
+    a.addEventListener("click", () => { channel = c.id; threadTs = null; jump = true; remember(); render(); });
     return a;
   };
   $("channels").replaceChildren(...S.channels.filter((c) => !c.is_im).map((c) => link(c, "# " + c.name)));
   $("dms").replaceChildren(...S.channels.filter((c) => c.is_im).map((c) => link(c, "tobitbot")));
 }
 
-function openThread(ts) { threadTs = ts; render(); $("thread-compose").focus(); }
+function openThread(ts) { threadTs = ts; jump = true; render(); $("thread-compose").focus(); }
 
 function renderThread() {
   const parent = threadTs && S.messages.find((m) => m.channel === channel && m.ts === threadTs);
@@ -320,7 +329,7 @@ function renderThread() {
   if (!parent) return;
   const list = [parent].concat(repliesOf(parent),
     S.ephemerals.filter((e) => e.channel === channel && e.thread_ts === threadTs)).sort(byTs);
-  fill($("thread-messages"), list.map((m) => renderMessage(m, true)));
+  fill($("thread-messages"), list.map((m) => renderMessage(m, true)), jump);
 }
 
 function remember() {
@@ -381,5 +390,5 @@ function composer(form, input, thread) {
 composer($("composer"), $("compose"), () => null);
 composer($("thread-composer"), $("thread-compose"), () => threadTs);
 $("close-thread").addEventListener("click", () => { threadTs = null; render(); });
-$("user").addEventListener("change", (event) => { me = event.target.value; since = -1; remember(); poll(); });
+$("user").addEventListener("change", (event) => { me = event.target.value; since = -1; jump = true; remember(); poll(); });
 poll();
