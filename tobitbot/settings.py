@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     slack_app_token: SecretStr | None = None        # Socket Mode only
     audit_channel: str | None = None                # channel id that mirrors the audit log
+    support_channel: str | None = None              # where the add-user modal posts (default: policy's)
     # Redis (queues, job state, outcomes, audit)
     redis_url: str = "redis://127.0.0.1:6379/0"
     # Active Directory

@@ -67,6 +67,7 @@ def bot_deps(settings: Settings, config: BotConfig | None = None,
         secrets=SecretInbox(client, settings.secrets_key.get_secret_value()),
         config=config or BotConfig(fax_server_uri=settings.fax_server_uri,
                                    audit_channel=settings.audit_channel,
+                                   support_channel=settings.support_channel,
                                    job_retries=settings.job_retries,
                                    retry_intervals=tuple(settings.retry_intervals)),
     )
