@@ -49,8 +49,11 @@ class AuditMirror(threading.Thread):
         self.redis, self.slack, self.channel = client, slack, channel
         self.consumer = f"{socket.gethostname()}-{os.getpid()}"
         self._stop = threading.Event()
-        try:  # from now on: history is in the stream, `tobitbot audit export` shows it
-            client.xgroup_create(AUDIT_STREAM, GROUP, id="$", mkstream=True)
+        self._create_group("$")  # from now on: history is in the stream, `tobitbot audit export` shows it
+
+    def _create_group(self, start: str) -> None:
+        try:
+            self.redis.xgroup_create(AUDIT_STREAM, GROUP, id=start, mkstream=True)
         except redis.ResponseError as exc:
             if "BUSYGROUP" not in str(exc):
                 raise
@@ -61,7 +64,14 @@ class AuditMirror(threading.Thread):
     def run(self) -> None:
         while not self._stop.is_set():
             try:
-                self.poll()
+                try:
+                    self.poll()
+                except redis.ResponseError as exc:
+                    if "NOGROUP" not in str(exc):
+                        raise
+                    # Redis lost the stream (a restore, a flush): mirror everything written since
+                    log.warning("the audit stream or its consumer group is gone; mirroring it anew")
+                    self._create_group("0")
             except Exception:
                 log.exception("audit mirror failed; retrying")
                 self._stop.wait(2)

@@ -70,4 +70,7 @@ def _overview(note: str | None) -> str:
         lines += [f"• `{s.name}`: {s.summary}" for s in SPECS if s.group == group]
     lines.append("Type `/tobit help COMMAND` for its usage and examples. "
                  "Put `plan` in front of a command to see what it would do, without doing it.")
+    lines.append("Add `ticket=ID` to file a change under its support ticket. Where the policy allows it, "
+                 'an admin runs a risky command at once with `--break-glass reason="WHY" COMMAND`; '
+                 "a second admin reviews it afterwards.")
     return "\n".join(lines)
