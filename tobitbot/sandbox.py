@@ -23,6 +23,8 @@ def add_parser(sub) -> None:
     sandbox.add_argument("--port", type=int, default=8000,
                          help="port of the web page on 127.0.0.1 (0: any free port)")
     sandbox.add_argument("--workers", type=int, default=1, help="RQ workers to run")
+    sandbox.add_argument("--simulated-directory", action="store_true",
+                         help="simulate Active Directory even where Samba is installed")
     sandbox.set_defaults(run=run)
 
 
@@ -40,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
         stopping.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    stack = SandboxStack(data_dir.resolve(), port=args.port, workers=max(1, args.workers), say=say)
+    stack = SandboxStack(data_dir.resolve(), port=args.port, workers=max(1, args.workers),
+                         simulated_directory=args.simulated_directory, say=say)
     try:
         say(f"sandbox: starting in {stack.data_dir} ...")
         stack.start(interrupted=stopping.is_set)

@@ -60,6 +60,7 @@ class SandboxStack:
     data_dir: Path
     port: int = 0                      # the web page and the Slack Web API
     workers: int = 1
+    simulated_directory: bool = False  # even where Samba is installed
     say: Callable[[str], None] = print
     redis: RedisServer | None = field(default=None, repr=False)
     samba: SambaDC | None = field(default=None, repr=False)
@@ -81,6 +82,11 @@ class SandboxStack:
     def credentials_file(self) -> Path:
         return self.data_dir / "ad-admin.txt"
 
+    @property
+    def directory_file(self) -> Path:
+        """The simulated directory's state, where Samba is not installed."""
+        return self.data_dir / "directory-simulator.json"
+
     # ---- life cycle ---------------------------------------------------------------------------
 
     def start(self, interrupted: Callable[[], bool] = lambda: False) -> "SandboxStack":
@@ -99,7 +105,12 @@ class SandboxStack:
             step()
         # Samba takes the longest (provisioning on a first run); the bot needs its CA file,
         # written when it first starts, so only the workspace's set-up overlaps with it.
-        self._start_samba(keys)
+        if self.simulated_directory or not has_samba():
+            self.simulated_directory = True
+            self.say("sandbox: Samba is not installed (scripts/sandbox.sh installs it), so Active "
+                     "Directory is SIMULATED: accounts live in " + str(self.directory_file))
+        else:
+            self._start_samba(keys)
         if interrupted():
             raise InterruptedError
         self.env = self._bot_env(keys)
@@ -154,9 +165,6 @@ class SandboxStack:
         self.port = self.slack.port
 
     def _start_samba(self, keys: dict[str, str]) -> None:
-        if not has_samba():
-            raise RuntimeError("Samba is not installed: run scripts/install-system.sh "
-                               "(or scripts/sandbox.sh, which does)")
         self.samba = SambaDC(self.data_dir / "samba", admin_password=keys["ad_admin_password"],
                              host_ip=free_loopback_ip())
         if not self.samba.is_provisioned():
@@ -164,19 +172,24 @@ class SandboxStack:
         self.samba.start(timeout=60)
         self.samba.ensure_customers_ou()
 
-    def _bot_env(self, keys: dict[str, str]) -> dict[str, str]:
+    def _ad_env(self) -> dict[str, str]:
         samba = self.samba
+        if samba is None:
+            # the AD settings stay required; the simulator file makes the bot ignore them
+            return {"TOBITBOT_AD_SIMULATOR_FILE": str(self.directory_file),
+                    "TOBITBOT_AD_URL": "ldaps://simulated.invalid", "TOBITBOT_AD_USER": "-",
+                    "TOBITBOT_AD_PASSWORD": "-", "TOBITBOT_AD_BASE_DN": "DC=simulated"}
+        return {"TOBITBOT_AD_URL": samba.ldaps_url, "TOBITBOT_AD_USER": samba.admin_user,
+                "TOBITBOT_AD_PASSWORD": samba.admin_password, "TOBITBOT_AD_BASE_DN": samba.base_dn,
+                "TOBITBOT_AD_CA_FILE": str(samba.ca_file), "TOBITBOT_AD_TLS_NAME": samba.tls_name}
+
+    def _bot_env(self, keys: dict[str, str]) -> dict[str, str]:
         env = {
             "TOBITBOT_SLACK_BOT_TOKEN": self.slack.bot_token,
             "TOBITBOT_SLACK_SIGNING_SECRET": self.slack.signing_secret,
             "TOBITBOT_SLACK_API_URL": self.slack.api_url,
             "TOBITBOT_REDIS_URL": self.redis.url,
-            "TOBITBOT_AD_URL": samba.ldaps_url,
-            "TOBITBOT_AD_USER": samba.admin_user,
-            "TOBITBOT_AD_PASSWORD": samba.admin_password,
-            "TOBITBOT_AD_BASE_DN": samba.base_dn,
-            "TOBITBOT_AD_CA_FILE": str(samba.ca_file),
-            "TOBITBOT_AD_TLS_NAME": samba.tls_name,
+            **self._ad_env(),
             "TOBITBOT_AD_MAIL_DOMAIN": MAIL_DOMAIN,
             "TOBITBOT_TOBIT_TOKEN": keys["tobit_token"],
             "TOBITBOT_POLICY_FILE": str(POLICY),
@@ -193,20 +206,28 @@ class SandboxStack:
             env["TOBITBOT_PBX_RPC_URL"] = f"http://127.0.0.1:{free_port()}/RPC"
         return env
 
-    def _seed(self) -> None:
-        from tobitbot.demo_customer import seed_customer
+    def directory(self):
+        """The Directory the bot uses, for seeding and checks."""
+        from tobitbot.directory_simulator import FileDirectory
         from workers.ad import LdapDirectory
-        from workers.tobit import TobitHttpClient
 
         samba = self.samba
-        directory = LdapDirectory(samba.ldaps_url, samba.admin_user, samba.admin_password,
-                                  samba.base_dn, ca_file=samba.ca_file, tls_name=samba.tls_name,
-                                  mail_domain=MAIL_DOMAIN)
+        if samba is None:
+            return FileDirectory(self.directory_file, mail_domain=MAIL_DOMAIN)
+        return LdapDirectory(samba.ldaps_url, samba.admin_user, samba.admin_password,
+                             samba.base_dn, ca_file=samba.ca_file, tls_name=samba.tls_name,
+                             mail_domain=MAIL_DOMAIN)
+
+    def _seed(self) -> None:
+        from tobitbot.demo_customer import seed_customer
+        from workers.tobit import TobitHttpClient
+
         url = self.tobit.url_for(CUSTOMER)
-        seed_customer(directory, TobitHttpClient(url, self.tobit.token), CUSTOMER,
+        seed_customer(self.directory(), TobitHttpClient(url, self.tobit.token), CUSTOMER,
                       display_name="Acme Kommunikation GmbH", tobit_url=url,
                       domain=f"{CUSTOMER}.example")
-        self._write_credentials()
+        if self.samba is not None:
+            self._write_credentials()
 
     def _write_credentials(self) -> None:
         samba = self.samba
@@ -219,14 +240,19 @@ class SandboxStack:
 
     # ---- what to tell the person who started it ----------------------------------------------
 
+    def _ad_summary(self) -> list[str]:
+        if self.samba is None:
+            return [f"  Active Directory   SIMULATED (Samba not installed): {self.directory_file}"]
+        return [f"  Active Directory   {self.samba.ldaps_url}  base {self.samba.base_dn}",
+                f"  AD admin login     {self.credentials_file}"]
+
     def summary(self) -> str:
         lines = [
             "tobitbot sandbox is running (Ctrl-C stops everything)",
             f"  Slack (web page)   {self.web_url}",
             f"  bot                {self.bot.request_url}  ({self.workers} worker(s))",
             f"  Redis              {self.redis.url}",
-            f"  Active Directory   {self.samba.ldaps_url}  base {self.samba.base_dn}",
-            f"  AD admin login     {self.credentials_file}",
+            *self._ad_summary(),
             f"  PBX (Kamailio)     " + (f"{self.kamailio.rpc_url}  SIP {self.kamailio.sip_uri}"
                                         if self.kamailio else "not installed"),
             f"  Tobit              {self.tobit.url}  (SIMULATOR, not a real Tobit server)",

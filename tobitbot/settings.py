@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     ad_sam_format: str = "{first_initial}{last}"
     ad_tls_name: str | None = None                  # name in the DC's certificate, when the URL has an IP
     ad_mail_domain: str | None = None               # mail domain for customers without an own domain
+    ad_simulator_file: Path | None = None           # sandbox without Samba: a simulated AD in this file
     # Tobit provisioning endpoints (one per customer; the URL is in the customer's contract)
     tobit_token: SecretStr = SecretStr("")
     tobit_ca_file: Path | None = None

@@ -25,6 +25,11 @@ def queue(settings: Settings, client: redis.Redis) -> Queue:
 
 
 def directory(settings: Settings):
+    if settings.ad_simulator_file is not None:   # the sandbox where Samba is not installed
+        from tobitbot.directory_simulator import FileDirectory
+
+        return FileDirectory(settings.ad_simulator_file, mail_domain=settings.ad_mail_domain or "tobit.test",
+                             sam_format=settings.ad_sam_format)
     from workers.ad import LdapDirectory
 
     return LdapDirectory(settings.ad_url, settings.ad_user, settings.ad_password.get_secret_value(),

@@ -19,11 +19,13 @@ READY = "tobitbot sandbox is running"
 
 
 class SandboxRun:
-    def __init__(self, data_dir: Path, port: int = 0, workers: int = 1) -> None:
+    def __init__(self, data_dir: Path, port: int = 0, workers: int = 1,
+                 options: tuple[str, ...] = ()) -> None:
         self.data_dir = Path(data_dir)
         self.log = self.data_dir.parent / f"{self.data_dir.name}-sandbox-{time.monotonic_ns()}.out"
         self.argv = [sys.executable, "-m", "tobitbot.cli", "sandbox", "--data-dir",
-                     str(self.data_dir), "--port", str(port), "--workers", str(workers)]
+                     str(self.data_dir), "--port", str(port), "--workers", str(workers),
+                     *options]
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> "SandboxRun":

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
+import time
 import urllib.request
 from urllib.parse import urlsplit
 
@@ -61,3 +63,35 @@ def test_data_dir_keeps_the_domain_and_the_demo_customer_between_runs(sandbox, t
         assert (data / "ad-admin.txt").read_text().count("password = ") == 1
     finally:
         again.stop()
+
+
+def _state(run: SandboxRun, user: str) -> dict:
+    with urllib.request.urlopen(f"{run.web_url}web/state?user={user}&wait=5", timeout=10) as answer:
+        return json.load(answer)
+
+
+def test_without_samba_the_sandbox_says_so_and_works_on_a_simulated_directory(tmp_path):
+    if shutil.which("redis-server") is None:
+        pytest.skip("the sandbox needs redis-server: run scripts/install-system.sh")
+    run = SandboxRun(tmp_path / "data", options=("--simulated-directory",)).start()
+    try:
+        run.wait_ready()
+        assert "Active Directory is SIMULATED" in run.output()
+        commands = {open(f"/proc/{pid}/comm").read().strip() for pid in run.descendants()}
+        assert "samba" not in commands
+        body = json.dumps({"user": "U_OPERATOR", "channel": "C_SUPPORT",
+                           "text": '/tobit add-user acme "Jane Doe"'}).encode()
+        urllib.request.urlopen(urllib.request.Request(
+            run.web_url + "web/send", body, {"Content-Type": "application/json"}), timeout=10)
+        deadline = time.monotonic() + 60
+        while not any(m["text"].startswith(":white_check_mark: Done")
+                      for m in _state(run, "U_OPERATOR")["messages"]):
+            if time.monotonic() > deadline:
+                pytest.fail("add-user did not finish:\n" + run.output())
+            time.sleep(0.2)
+        stored = json.loads((tmp_path / "data" / "directory-simulator.json").read_text())
+        assert stored["acme"]["users"]["jdoe"]["enabled"] is True
+        assert any("New password for `jdoe`" in e["text"]
+                   for e in _state(run, "U_OPERATOR")["ephemerals"])
+    finally:
+        run.stop()

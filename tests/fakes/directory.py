@@ -1,39 +1,19 @@
-"""FakeDirectory: the Directory port in memory, with the same rules as LdapDirectory.
+"""FakeDirectory: the simulated directory (tobitbot.directory_simulator) with test hooks.
 
-Names come from commands.naming, contracts from commands.contract_codec, markers make
-create_user idempotent, unknown customers raise NotFound with a "did you mean". `fail_on`
-makes the next call of a method raise, to test how callers cope with backend errors.
+`calls` lists every port method called; `fail_on` makes the next call of a method raise, to
+test how callers cope with backend errors.
 """
 
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass, field
-from typing import Any
-
-from commands.contract import CustomerState, UserState
-from commands.contract_codec import decode, encode_entry, entries_to_dict, parse_entry
-from commands.errors import NotFound, PermanentBackendError
-from commands.naming import account_name
-from commands.steps import AD_GROUPS
+from tobitbot.directory_simulator import MemoryDirectory
 
 
-@dataclass
-class _Customer:
-    display_name: str
-    entries: list[str] = field(default_factory=list)
-    suffixes: list[str] = field(default_factory=list)
-    users: dict[str, dict[str, Any]] = field(default_factory=dict)   # by sam
-
-
-class FakeDirectory:
+class FakeDirectory(MemoryDirectory):
     def __init__(self, mail_domain: str = "tobit.test", sam_format: str = "{first_initial}{last}"):
-        self.customers: dict[str, _Customer] = {}
-        self.passwords: dict[str, tuple[str, bool]] = {}   # sam -> (password, must_change)
+        super().__init__(mail_domain, sam_format)
         self.calls: list[str] = []
         self._failures: dict[str, Exception] = {}
-        self._mail_domain = mail_domain
-        self._sam_format = sam_format
 
     def fail_on(self, method: str, error: Exception) -> None:
         """The next call of `method` raises `error` (once)."""
@@ -43,143 +23,3 @@ class FakeDirectory:
         self.calls.append(method)
         if method in self._failures:
             raise self._failures.pop(method)
-
-    def _customer(self, slug: str) -> _Customer:
-        if slug not in self.customers:
-            close = difflib.get_close_matches(slug, list(self.customers), n=1, cutoff=0.6)
-            raise NotFound(f"unknown customer `{slug}`",
-                           hint=f"did you mean `{close[0]}`?" if close else None)
-        return self.customers[slug]
-
-    def _user(self, slug: str, ref: str) -> dict[str, Any]:
-        user = self.find_user(slug, ref)
-        if user is None:
-            raise NotFound(f"customer `{slug}` has no user `{ref}`")
-        return self._customer(slug).users[user["sam"]]
-
-    # ---- customers and contracts ---------------------------------------------------------
-
-    def customer_slugs(self) -> list[str]:
-        self._call("customer_slugs")
-        return sorted(self.customers)
-
-    def customer(self, slug: str) -> CustomerState | None:
-        self._call("customer")
-        c = self.customers.get(slug)
-        if c is None:
-            return None
-        users = [UserState(sam=u["sam"], display_name=u["display_name"], mail=u["mail"],
-                           solo=u["solo"], enabled=u["enabled"],
-                           activesync="activesync-users" in u["groups"],
-                           fax_numbers=tuple(u["fax_numbers"]))
-                 for _, u in sorted(c.users.items())]
-        return decode(slug, c.entries, c.display_name, c.suffixes, users)
-
-    def create_customer(self, customer: str, display_name: str) -> None:
-        self._call("create_customer")
-        self.customers.setdefault(customer, _Customer(display_name)).display_name = display_name
-
-    def delete_customer(self, customer: str) -> None:
-        self._call("delete_customer")
-        c = self.customers.get(customer)
-        if c is not None and c.users:
-            raise PermanentBackendError("AD", f"customer `{customer}` still has {len(c.users)} "
-                                              "user(s); remove them first (R19)")
-        self.customers.pop(customer, None)
-
-    def set_contract(self, customer: str, key: str, value: str | None) -> None:
-        self._call("set_contract")
-        c = self._customer(customer)
-        c.entries = [e for e in c.entries if (parse_entry(e) or ("", ""))[0] != key]
-        if value is not None:
-            c.entries.append(encode_entry(key, value))
-
-    def get_contract(self, customer: str) -> dict[str, str]:
-        self._call("get_contract")
-        return entries_to_dict(self._customer(customer).entries)
-
-    def add_domain(self, customer: str, domain: str) -> None:
-        self._call("add_domain")
-        c = self._customer(customer)
-        if domain.lower() not in c.suffixes:
-            c.suffixes.append(domain.lower())
-
-    def remove_domain(self, customer: str, domain: str) -> None:
-        self._call("remove_domain")
-        c = self._customer(customer)
-        c.suffixes = [s for s in c.suffixes if s != domain.lower()]
-
-    # ---- users -------------------------------------------------------------------------------
-
-    def _all_users(self) -> list[dict[str, Any]]:
-        return [u for c in self.customers.values() for u in c.users.values()]
-
-    def find_user_by_marker(self, customer: str, marker: str) -> dict[str, Any] | None:
-        self._call("find_user_by_marker")
-        found = [u for u in self._customer(customer).users.values() if u["marker"] == marker]
-        return dict(found[0]) if found else None
-
-    def create_user(self, customer: str, *, given_name: str, surname: str, display_name: str,
-                    email: str | None, solo: bool, marker: str) -> dict[str, Any]:
-        self._call("create_user")
-        c = self._customer(customer)
-        for user in c.users.values():
-            if user["marker"] == marker:
-                return {k: user[k] for k in ("sam", "upn", "mail", "dn")}
-        taken = {u["sam"] for u in self._all_users()}
-        sam = account_name(given_name, surname, self._sam_format, taken=taken)
-        mail = email or f"{sam}@{(c.suffixes or [self._mail_domain])[0]}"
-        if any(mail.lower() in (u["mail"].lower(), u["upn"].lower()) for u in self._all_users()):
-            raise PermanentBackendError("AD", f"{mail} is already the address of another account")
-        c.users[sam] = {"sam": sam, "upn": mail, "mail": mail, "dn": f"CN={display_name},OU={customer}",
-                        "display_name": display_name, "given_name": given_name,
-                        "surname": surname, "enabled": False, "groups": [], "fax_numbers": [],
-                        "solo": solo, "must_change": False, "marker": marker}
-        return {"sam": sam, "upn": mail, "mail": mail, "dn": c.users[sam]["dn"]}
-
-    def find_user(self, customer: str, user: str) -> dict[str, Any] | None:
-        self._call("find_user")
-        ref = user.casefold()
-        for u in self._customer(customer).users.values():
-            if ref in (u["sam"].casefold(), u["mail"].casefold(), u["upn"].casefold()):
-                return {**u, "groups": list(u["groups"]), "fax_numbers": list(u["fax_numbers"])}
-        return None
-
-    def set_password(self, customer: str, user: str, password: str, must_change: bool) -> None:
-        self._call("set_password")
-        u = self._user(customer, user)
-        self.passwords[u["sam"]] = (password, must_change)
-        u["must_change"] = must_change
-
-    def set_enabled(self, customer: str, user: str, enabled: bool) -> None:
-        self._call("set_enabled")
-        self._user(customer, user)["enabled"] = enabled
-
-    def delete_user(self, customer: str, user: str) -> None:
-        self._call("delete_user")
-        del self._customer(customer).users[self._user(customer, user)["sam"]]
-
-    def add_to_group(self, customer: str, user: str, group: str) -> None:
-        self._call("add_to_group")
-        u = self._user(customer, user)
-        if group not in AD_GROUPS:
-            raise PermanentBackendError("AD", f"unknown group {group!r}")
-        if group not in u["groups"]:
-            u["groups"] = [g for g in AD_GROUPS if g in u["groups"] or g == group]
-
-    def remove_from_group(self, customer: str, user: str, group: str) -> None:
-        self._call("remove_from_group")
-        u = self._user(customer, user)
-        u["groups"] = [g for g in u["groups"] if g != group]
-
-    def add_fax_number(self, customer: str, user: str, number: str) -> None:
-        self._call("add_fax_number")
-        u = self._user(customer, user)
-        if number not in u["fax_numbers"]:
-            u["fax_numbers"] = u["fax_numbers"][:1] + sorted(u["fax_numbers"][1:] + [number]) \
-                if u["fax_numbers"] else [number]
-
-    def remove_fax_number(self, customer: str, user: str, number: str) -> None:
-        self._call("remove_fax_number")
-        u = self._user(customer, user)
-        u["fax_numbers"] = [n for n in u["fax_numbers"] if n != number]

@@ -1,0 +1,46 @@
+"""The simulated directory the sandbox falls back to: one state shared through a file, no secrets."""
+
+from __future__ import annotations
+
+import pytest
+
+from commands.errors import NotFound
+from tobitbot.directory_simulator import FileDirectory
+
+
+def _user(directory, given="Jane", surname="Doe"):
+    return directory.create_user("acme", given_name=given, surname=surname,
+                                 display_name=f"{given} {surname}", email=None, solo=False,
+                                 marker=f"m-{given}")
+
+
+def test_two_instances_on_one_file_see_each_others_changes(tmp_path):
+    bot, worker = FileDirectory(tmp_path / "ad.json"), FileDirectory(tmp_path / "ad.json")
+    worker.create_customer("acme", "Acme GmbH")
+    worker.add_domain("acme", "acme.example")
+    made = _user(worker)
+    worker.add_to_group("acme", made["sam"], "tobit-users")
+    found = bot.find_user("acme", "jdoe")
+    assert found["mail"] == "jdoe@acme.example" and found["groups"] == ["tobit-users"]
+    assert bot.customer_slugs() == ["acme"] and bot.customer("acme").users[0].sam == "jdoe"
+    assert _user(bot)["sam"] == "jdoe"                     # the marker makes it idempotent
+    assert _user(bot, "John")["sam"] != "jdoe"             # names stay unique across instances
+
+
+def test_passwords_never_reach_the_file(tmp_path):
+    directory = FileDirectory(tmp_path / "ad.json")
+    directory.create_customer("acme", "Acme GmbH")
+    sam = _user(directory)["sam"]
+    directory.set_password("acme", sam, "Geheim-123-Passwort!", True)
+    text = (tmp_path / "ad.json").read_text()
+    assert "Geheim-123-Passwort!" not in text and '"must_change": true' in text
+
+
+def test_unknown_customers_are_refused_like_the_real_directory(tmp_path):
+    directory = FileDirectory(tmp_path / "ad.json")
+    directory.create_customer("acme", "Acme GmbH")
+    with pytest.raises(NotFound) as refusal:
+        directory.get_contract("acmee")
+    assert "did you mean `acme`" in str(refusal.value.hint)
+    with pytest.raises(AttributeError):
+        directory.no_such_method
