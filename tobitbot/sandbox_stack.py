@@ -23,6 +23,7 @@ from tobitbot.servers.process import free_port
 from tobitbot.servers.redis import RedisServer
 from tobitbot.servers.samba import SambaDC, free_loopback_ip
 from tobitbot.slack_emulator import SlackEmulator
+from tobitbot.slack_emulator.history import load_history, save_history
 from tobitbot.slack_emulator.web import WebPage
 from tobitbot.tobit_simulator import TobitSimulator
 
@@ -83,6 +84,11 @@ class SandboxStack:
         return self.data_dir / "ad-admin.txt"
 
     @property
+    def history_file(self) -> Path:
+        """The channels' messages, kept from one run to the next."""
+        return self.data_dir / "slack-history.json"
+
+    @property
     def directory_file(self) -> Path:
         """The simulated directory's state, where Samba is not installed."""
         return self.data_dir / "directory-simulator.json"
@@ -124,6 +130,11 @@ class SandboxStack:
 
     def stop(self) -> None:
         """Stop whatever was started, last first; one failure does not keep the rest running."""
+        if self.slack is not None:
+            try:
+                save_history(self.slack.workspace, self.history_file)
+            except OSError as exc:
+                self.say(f"sandbox: could not keep the Slack history: {exc}")
         for part in ("bot", "slack", "tobit", "kamailio", "samba", "redis"):
             server = getattr(self, part)
             if server is None:
@@ -160,6 +171,7 @@ class SandboxStack:
         self.slack = SlackEmulator("xoxb-sandbox-" + secrets.token_hex(12), secrets.token_hex(16),
                                    port=self.port)
         populate(self.slack)
+        load_history(self.slack.workspace, self.history_file)
         WebPage(self.slack, title="Tobit Service (sandbox)", notice=NOTICE).install()
         self.slack.start()
         self.port = self.slack.port

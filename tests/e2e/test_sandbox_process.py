@@ -53,7 +53,8 @@ def test_ctrl_c_stops_every_process_the_sandbox_started(sandbox):
     assert "sandbox: stopped" in sandbox.output()
 
 
-def test_data_dir_keeps_the_domain_and_the_demo_customer_between_runs(sandbox, tmp_path):
+def test_data_dir_keeps_the_domain_and_the_slack_history_between_runs(sandbox, tmp_path):
+    _send(sandbox, "U_OPERATOR", "remember me")
     assert sandbox.interrupt() == 0
     data = tmp_path / "data"
     assert (data / "samba" / "private" / "sam.ldb").exists()
@@ -61,6 +62,7 @@ def test_data_dir_keeps_the_domain_and_the_demo_customer_between_runs(sandbox, t
     try:
         assert "provisioning a Samba AD domain" not in again.output()
         assert (data / "ad-admin.txt").read_text().count("password = ") == 1
+        assert "remember me" in [m["text"] for m in _state(again, "U_OPERATOR")["messages"]]
     finally:
         again.stop()
 
@@ -68,6 +70,13 @@ def test_data_dir_keeps_the_domain_and_the_demo_customer_between_runs(sandbox, t
 def _state(run: SandboxRun, user: str) -> dict:
     with urllib.request.urlopen(f"{run.web_url}web/state?user={user}&wait=5", timeout=10) as answer:
         return json.load(answer)
+
+
+def _send(run: SandboxRun, user: str, text: str) -> None:
+    """What the composer does: slash commands and plain messages alike."""
+    body = json.dumps({"user": user, "channel": "C_SUPPORT", "text": text}).encode()
+    urllib.request.urlopen(urllib.request.Request(
+        run.web_url + "web/send", body, {"Content-Type": "application/json"}), timeout=10)
 
 
 def test_without_samba_the_sandbox_says_so_and_works_on_a_simulated_directory(tmp_path):
@@ -79,10 +88,7 @@ def test_without_samba_the_sandbox_says_so_and_works_on_a_simulated_directory(tm
         assert "Active Directory is SIMULATED" in run.output()
         commands = {open(f"/proc/{pid}/comm").read().strip() for pid in run.descendants()}
         assert "samba" not in commands
-        body = json.dumps({"user": "U_OPERATOR", "channel": "C_SUPPORT",
-                           "text": '/tobit add-user acme "Jane Doe"'}).encode()
-        urllib.request.urlopen(urllib.request.Request(
-            run.web_url + "web/send", body, {"Content-Type": "application/json"}), timeout=10)
+        _send(run, "U_OPERATOR", '/tobit add-user acme "Jane Doe"')
         deadline = time.monotonic() + 60
         while not any(m["text"].startswith(":white_check_mark: Done")
                       for m in _state(run, "U_OPERATOR")["messages"]):

@@ -95,6 +95,18 @@ class Conversations:
             self._find_ephemeral(ts).deleted = True
             self._state.changed()
 
+    def snapshot(self) -> list[Message]:
+        """Every channel message, oldest first per channel (ephemerals are not kept, as in Slack)."""
+        with self._state.cond:
+            return copy.deepcopy([m for messages in self._messages.values() for m in messages])
+
+    def restore(self, messages: list[Message]) -> None:
+        """Put back what `snapshot` returned (a sandbox's history from its last run)."""
+        with self._state.cond:
+            for message in messages:
+                self._messages.setdefault(message.channel, []).append(copy.deepcopy(message))
+            self._state.changed()
+
     # Queries: deep copies, safe to keep and compare.
 
     def message(self, channel: str, ts: str) -> Message:
