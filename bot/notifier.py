@@ -26,9 +26,9 @@ GROUP = "bot"
 CLAIM_IDLE_MS = 60_000
 
 
-def ensure_group(client: redis.Redis) -> None:
+def ensure_group(client: redis.Redis, start: str = "$") -> None:
     try:
-        client.xgroup_create(OUTCOMES_STREAM, GROUP, id="$", mkstream=True)
+        client.xgroup_create(OUTCOMES_STREAM, GROUP, id=start, mkstream=True)
     except redis.ResponseError as exc:
         if "BUSYGROUP" not in str(exc):
             raise
@@ -49,7 +49,14 @@ class Notifier(threading.Thread):
         ensure_group(self.deps.redis)
         while not self._stop.is_set():
             try:
-                self.poll(block_ms=1000)
+                try:
+                    self.poll(block_ms=1000)
+                except redis.ResponseError as exc:
+                    if "NOGROUP" not in str(exc):
+                        raise
+                    # Redis lost the stream (a restore, a flush): read everything published since
+                    log.warning("the outcomes stream or its consumer group is gone; reading it anew")
+                    ensure_group(self.deps.redis, start="0")
             except Exception:  # keep posting later events; this one stays pending and is retried
                 log.exception("notifier failed; retrying in a second")
                 self._stop.wait(1)
