@@ -29,6 +29,7 @@ from tobitbot.tobit_simulator import TobitSimulator
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY = ROOT / "deploy" / "policy.example.toml"
+MANIFEST = ROOT / "deploy" / "slack-app-manifest.yaml"
 CUSTOMER = "acme"
 MAIL_DOMAIN = "tobit.test"
 NOTICE = ("*Sandbox*: a local Slack workspace. Active Directory, Redis and the PBX are real "
@@ -38,6 +39,17 @@ NOTICE = ("*Sandbox*: a local Slack workspace. Active Directory, Redis and the P
 def has_samba() -> bool:
     return all(shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/bin")
                for name in ("samba", "samba-tool"))
+
+
+def app_features(manifest: Path) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """The app's slash commands and global shortcuts, as the Slack app manifest declares them."""
+    import yaml
+
+    features = yaml.safe_load(manifest.read_text())["features"]
+    commands = tuple(c["command"] for c in features.get("slash_commands", []))
+    shortcuts = tuple((s["callback_id"], s["name"]) for s in features.get("shortcuts", [])
+                      if s.get("type") == "global")
+    return commands, shortcuts
 
 
 def _secrets(data_dir: Path) -> dict[str, str]:
@@ -172,7 +184,9 @@ class SandboxStack:
                                    port=self.port)
         populate(self.slack)
         load_history(self.slack.workspace, self.history_file)
-        WebPage(self.slack, title="Tobit Service (sandbox)", notice=NOTICE).install()
+        commands, shortcuts = app_features(MANIFEST)
+        WebPage(self.slack, commands=commands, shortcuts=shortcuts, title="Tobit Service (sandbox)",
+                notice=NOTICE).install()
         self.slack.start()
         self.port = self.slack.port
 

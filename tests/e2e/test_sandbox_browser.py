@@ -24,13 +24,13 @@ SCREENSHOT = ROOT / "test-artifacts" / "sandbox.png"
 WAIT_MS = 60_000
 
 
-@pytest.fixture
-def sandbox(tmp_path):
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory):
     if not os.access(CHROMIUM, os.X_OK):
         pytest.skip(f"{CHROMIUM} is not installed: run scripts/install-system.sh")
     if shutil.which("redis-server") is None or not has_samba():
         pytest.skip("the sandbox needs redis-server and samba: run scripts/install-system.sh")
-    run = SandboxRun(tmp_path / "data").start().wait_ready()
+    run = SandboxRun(tmp_path_factory.mktemp("sandbox") / "data").start().wait_ready()
     yield run
     run.stop()
 
@@ -132,3 +132,40 @@ def test_operator_adds_a_user_and_an_approver_approves_a_risky_command(sandbox, 
     _say(page, '<img src=x onerror="window.pwned=1"> *plain* message')
     expect(_message(page, "plain message")).to_contain_text('<img src=x onerror="window.pwned=1">')
     assert page.locator("#messages img").count() == 0 and page.evaluate("window.pwned") is None
+
+
+def test_app_home_opens_the_add_user_modal_which_shows_refusals_by_field(sandbox, page):
+    expect = pytest.importorskip("playwright.sync_api").expect
+    page.goto(sandbox.web_url + "?user=U_OPERATOR&channel=C_SUPPORT")
+    page.click("[data-testid=app-home]")
+    expect(page.locator("#messages")).to_contain_text("Your roles")
+    expect(page.locator("#messages")).to_contain_text("operator")
+
+    page.click("#messages button[data-action-id=tobit_add_user_open]")
+    modal = page.locator("#modal")
+    expect(modal).to_contain_text("Add a Tobit user")
+    page.fill("#input-customer", "acmee")
+    page.fill("#input-first", "Max")
+    page.fill("#input-last", "Mustermann")
+    page.click("#modal-submit")
+    expect(modal.locator("[data-block-id=customer] .error")).to_contain_text("Unknown customer")
+    assert page.input_value("#input-last") == "Mustermann"      # what was typed stays
+    page.screenshot(path=str(SCREENSHOT.with_name("sandbox-modal.png")))
+
+    page.fill("#input-customer", "acme")
+    page.click("#modal-submit")
+    expect(modal).to_be_hidden()
+    page.click("#channels a[data-channel-name=support]")
+    request = _message(page, 'add-user acme "Max Mustermann"')
+    expect(request).to_contain_text("Plan")
+    request.locator(".replies").click()
+    expect(page.locator("#thread-messages")).to_contain_text("Done")
+
+
+def test_the_shortcut_opens_the_same_modal_and_cancel_closes_it(sandbox, page):
+    expect = pytest.importorskip("playwright.sync_api").expect
+    page.goto(sandbox.web_url + "?user=U_OPERATOR&channel=C_SUPPORT")
+    page.click("#shortcuts a[data-callback-id=tobit_add_user]")
+    expect(page.locator("#modal")).to_contain_text("Add a Tobit user")
+    page.click("#modal-close")
+    expect(page.locator("#modal")).to_be_hidden()

@@ -31,14 +31,20 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 class WebPage:
     def __init__(self, emulator: "SlackEmulator", commands: tuple[str, ...] = ("/tobit",),
-                 title: str = "Slack emulator", notice: str = "") -> None:
+                 title: str = "Slack emulator", notice: str = "",
+                 shortcuts: tuple[tuple[str, str], ...] = ()) -> None:
+        """`shortcuts`: the app's global shortcuts as (callback_id, name), for the menu."""
         self._emulator = emulator
         self._ws = emulator.workspace
         self._commands = commands
+        self._shortcuts = shortcuts
         self._title = title
         self._notice = notice
         self._actions: dict[str, Callable[[dict], Any]] = {
-            "/web/send": self._send, "/web/react": self._react, "/web/click": self._click}
+            "/web/send": self._send, "/web/react": self._react, "/web/click": self._click,
+            "/web/home": self._home, "/web/shortcut": self._shortcut,
+            "/web/view-click": self._view_click, "/web/submit": self._submit,
+            "/web/close": self._close}
 
     def install(self) -> "WebPage":
         self._emulator.app.add_route("/", self.handle)
@@ -83,10 +89,14 @@ class WebPage:
         ephemerals = [{**e.to_slack(), "channel": e.channel, "thread_ts": e.thread_ts,
                        "source": e.source}
                       for e in conversations.ephemerals(user=user_id)] if user_id else []
+        bot = self._ws.identity
+        views = [v.to_slack(bot.team_id, bot.app_id, bot.bot_id)
+                 for v in self._ws.surfaces.views(user=user_id)] if user_id else []
         return {"version": version, "title": self._title, "notice": self._notice,
-                "bot_user_id": self._ws.identity.bot_user_id, "commands": list(self._commands),
+                "bot_user_id": bot.bot_user_id, "commands": list(self._commands),
+                "shortcuts": [{"callback_id": c, "name": n} for c, n in self._shortcuts],
                 "users": users, "channels": channels, "messages": messages,
-                "ephemerals": ephemerals}
+                "ephemerals": ephemerals, "views": views}
 
     # ---- what a person does ----------------------------------------------------------------
 
@@ -119,3 +129,30 @@ class WebPage:
                                              body["action_id"], body.get("value"),
                                              body.get("block_id"))
         return {"status": result.status}
+
+    def _home(self, body: dict) -> dict:
+        return {"status": self._emulator.app_home_opened(body["user"]).status}
+
+    def _shortcut(self, body: dict) -> dict:
+        return {"status": self._emulator.shortcut(body["user"], body["callback_id"]).status}
+
+    def _view_click(self, body: dict) -> dict:
+        result = self._emulator.view_action(body["user"], body["view_id"], body["action_id"])
+        return {"status": result.status}
+
+    def _submit(self, body: dict) -> dict:
+        """Submit a modal; a refusal's field errors come back for the page to show."""
+        result = self._emulator.view_submission(body["user"], body["view_id"], body["values"])
+        answer = {"status": result.status}
+        if result.status == 200 and result.body.strip().startswith("{"):
+            ack = json.loads(result.body)
+            if ack.get("response_action") == "errors":
+                answer["errors"] = ack.get("errors", {})
+        return answer
+
+    def _close(self, body: dict) -> dict:
+        view = self._ws.surfaces.view(body["view_id"])
+        if view.user != body["user"]:
+            raise SlackError("not_found")
+        self._ws.surfaces.close(view.id)
+        return {}

@@ -20,6 +20,8 @@ let S = null;            // the last state from the server
 let since = -1;
 let poller = null;       // AbortController of the running long poll
 let jump = true;         // scroll to the newest message on the next render (a new view)
+let shownModal = null;   // the modal view on screen, so a re-render keeps what was typed
+const HOME = "@home";    // the app's Home tab, in place of a channel
 const lastSeen = {};     // channel -> newest ts the user has looked at
 
 const $ = (id) => document.getElementById(id);
@@ -87,13 +89,23 @@ function textObject(t) {
 
 // ---- Block Kit ------------------------------------------------------------------------------
 
-function renderBlocks(blocks, msg) {
+// `target` says where a click goes: {click(element, block)}; messages and views differ.
+function renderBlocks(blocks, target) {
   const box = el("div", "blocks");
-  for (const block of blocks) box.appendChild(renderBlock(block, msg));
+  for (const block of blocks) box.appendChild(renderBlock(block, target));
   return box;
 }
 
-function renderBlock(block, msg) {
+function messageTarget(msg) {
+  return { click: (e, block) => post("/web/click", { user: me, channel: msg.channel, ts: msg.ts,
+                                                     action_id: e.action_id, block_id: block.block_id }) };
+}
+
+function viewTarget(view) {
+  return { click: (e) => post("/web/view-click", { user: me, view_id: view.id, action_id: e.action_id }) };
+}
+
+function renderBlock(block, target) {
   switch (block.type) {
     case "header": return el("div", "block header", textObject(block.text));
     case "divider": return el("hr", "divider");
@@ -113,21 +125,22 @@ function renderBlock(block, msg) {
         text.appendChild(fields);
       }
       node.appendChild(text);
-      if (block.accessory) node.appendChild(renderElement(block.accessory, block, msg));
+      if (block.accessory) node.appendChild(renderElement(block.accessory, block, target));
       return node;
     }
     case "actions": {
       const node = el("div", "block actions");
-      for (const e of block.elements || []) node.appendChild(renderElement(e, block, msg));
+      for (const e of block.elements || []) node.appendChild(renderElement(e, block, target));
       return node;
     }
     case "image": return el("div", "block", `[image: ${esc(block.alt_text)}]`);
     case "rich_text": return el("div", "block", richText(block.elements || []));
+    case "input": return renderInput(block);
     default: return el("div", "block context", `[${esc(block.type)} block]`);
   }
 }
 
-function renderElement(e, block, msg) {
+function renderElement(e, block, target) {
   if (e.type !== "button") return el("span", "context", `[${esc(e.type)}]`);
   const button = el("button", e.style || "", textObject(e.text));
   button.type = "button";
@@ -135,11 +148,114 @@ function renderElement(e, block, msg) {
   button.addEventListener("click", async () => {
     if (e.confirm && !(await confirmDialog(e.confirm))) return;
     if (e.url) window.open(e.url, "_blank", "noopener");
-    post("/web/click", { user: me, channel: msg.channel, ts: msg.ts, action_id: e.action_id,
-                         block_id: block.block_id });
+    target.click(e, block);
   });
   return button;
 }
+
+// ---- modals --------------------------------------------------------------------------------
+
+function renderInput(block) {
+  const node = el("div", "block input");
+  node.dataset.blockId = block.block_id;
+  const e = block.element || {};
+  const id = `input-${block.block_id}`;
+  node.appendChild(el("label", "", textObject(block.label) + (block.optional ? " <small>(optional)</small>" : "")));
+  node.querySelector("label").htmlFor = id;
+  let field;
+  if (e.type === "plain_text_input") {
+    field = el(e.multiline ? "textarea" : "input");
+    if (!e.multiline) field.type = "text";
+    field.value = e.initial_value || "";
+    if (e.placeholder) field.placeholder = e.placeholder.text;
+  } else if (e.type === "checkboxes" || e.type === "radio_buttons") {
+    field = el("div");
+    (e.options || []).forEach((option, i) => {
+      const row = el("label", "option");
+      const box = el("input");
+      box.type = e.type === "checkboxes" ? "checkbox" : "radio";
+      box.name = id;
+      box.value = String(i);
+      row.append(box, " ");
+      row.insertAdjacentHTML("beforeend", textObject(option.text));
+      field.appendChild(row);
+    });
+  } else if (e.type === "static_select") {
+    field = el("select");
+    field.appendChild(el("option", "", ""));
+    (e.options || []).forEach((option, i) => {
+      const choice = el("option", "", textObject(option.text));
+      choice.value = String(i);
+      field.appendChild(choice);
+    });
+  } else {
+    field = el("div", "context", `[${esc(e.type)}]`);
+  }
+  field.id = id;
+  field.dataset.actionId = e.action_id || "";
+  node.appendChild(field);
+  if (block.hint) node.appendChild(el("div", "hint", textObject(block.hint)));
+  node.appendChild(el("div", "error"));
+  return node;
+}
+
+function inputValues(container, view) {
+  const values = {};
+  for (const block of view.blocks || []) {
+    if (block.type !== "input") continue;
+    const e = block.element || {};
+    const node = container.querySelector(`#input-${CSS.escape(block.block_id)}`);
+    let value;
+    if (e.type === "plain_text_input") value = { type: e.type, value: node.value || null };
+    else if (e.type === "checkboxes") {
+      value = { type: e.type, selected_options: [...node.querySelectorAll("input:checked")].map((b) => e.options[Number(b.value)]) };
+    } else if (e.type === "radio_buttons" || e.type === "static_select") {
+      const picked = e.type === "static_select" ? node.value : node.querySelector("input:checked")?.value;
+      value = { type: e.type, selected_option: picked ? e.options[Number(picked)] : null };
+    } else continue;
+    values[block.block_id] = { [e.action_id]: value };
+  }
+  return values;
+}
+
+function renderModal() {
+  const modals = S.views.filter((v) => v.type === "modal");
+  const view = modals[modals.length - 1];
+  const dialog = $("modal");
+  if (!view) {
+    shownModal = null;
+    if (dialog.open) dialog.close();
+    return;
+  }
+  if (dialog.open && shownModal && shownModal.id === view.id && shownModal.hash === view.hash) return;
+  shownModal = view;
+  $("modal-title").innerHTML = textObject(view.title);
+  $("modal-submit").hidden = !view.submit;
+  $("modal-submit").innerHTML = view.submit ? textObject(view.submit) : "Submit";
+  $("modal-close").innerHTML = view.close ? textObject(view.close) : "Cancel";
+  $("modal-blocks").replaceChildren(renderBlocks(view.blocks || [], viewTarget(view)));
+  if (!dialog.open) dialog.showModal();
+}
+
+async function submitModal(event) {
+  event.preventDefault();
+  const view = shownModal;
+  if (!view) return;
+  const answer = await post("/web/submit", { user: me, view_id: view.id, values: inputValues($("modal-blocks"), view) });
+  for (const node of $("modal-blocks").querySelectorAll(".block.input .error")) node.textContent = "";
+  for (const [blockId, message] of Object.entries(answer.errors || {})) {
+    const node = $("modal-blocks").querySelector(`.block.input[data-block-id="${CSS.escape(blockId)}"] .error`);
+    if (node) node.textContent = message;
+  }
+}
+
+function closeModal() {
+  if (shownModal) post("/web/close", { user: me, view_id: shownModal.id });
+  shownModal = null;
+  if ($("modal").open) $("modal").close();
+}
+
+// ---- rich text ------------------------------------------------------------------------------
 
 function richText(elements) {
   return elements.map((part) => {
@@ -198,7 +314,7 @@ function renderMessage(msg, inThread) {
     + (msg.bot_id || (msg.is_ephemeral && msg.source !== "slack") ? '<span class="badge">APP</span>' : "")
     + esc(clock(msg.ts)) + (msg.edited ? " (edited)" : "")
     + (msg.is_ephemeral ? ' · <span class="only-you">Only visible to you</span>' : "")));
-  const body = msg.blocks && msg.blocks.length ? renderBlocks(msg.blocks, msg) : el("div", "text", mrkdwn(msg.text));
+  const body = msg.blocks && msg.blocks.length ? renderBlocks(msg.blocks, messageTarget(msg)) : el("div", "text", mrkdwn(msg.text));
   body.classList.add("body");
   node.appendChild(body);
   if (!msg.is_ephemeral) {
@@ -275,8 +391,11 @@ function render() {
   $("notice").innerHTML = mrkdwn(S.notice);
   renderUsers();
   const visible = S.channels.filter((c) => !c.is_im);
-  if (!S.channels.some((c) => c.id === channel)) channel = visible.length ? visible[0].id : "";
+  if (channel !== HOME && !S.channels.some((c) => c.id === channel)) channel = visible.length ? visible[0].id : "";
   renderChannelList();
+  renderModal();
+  if (channel === HOME) return renderHome();
+  $("composer").hidden = false;
   const ch = S.channels.find((c) => c.id === channel);
   $("channel-header").textContent = ch ? (ch.is_im ? "tobitbot (direct message)" : "#" + ch.name) : "";
   const list = S.messages.filter((m) => m.channel === channel && !isReply(m))
@@ -319,6 +438,36 @@ function renderChannelList() {
   };
   $("channels").replaceChildren(...S.channels.filter((c) => !c.is_im).map((c) => link(c, "# " + c.name)));
   $("dms").replaceChildren(...S.channels.filter((c) => c.is_im).map((c) => link(c, "tobitbot")));
+  const app = el("a", channel === HOME ? "active" : "", esc(`${userById(S.bot_user_id)?.name || "app"} · Home`));
+  app.dataset.testid = "app-home";
+  app.addEventListener("click", openHome);
+  $("apps").replaceChildren(app);
+  $("shortcuts-title").hidden = !S.shortcuts.length;
+  $("shortcuts").replaceChildren(...S.shortcuts.map((s) => {
+    const a = el("a", "", "⚡ " + esc(s.name));
+    a.dataset.callbackId = s.callback_id;
+    a.addEventListener("click", () => post("/web/shortcut", { user: me, callback_id: s.callback_id }));
+    return a;
+  }));
+}
+
+function renderHome() {
+  $("composer").hidden = true;
+  $("thread").hidden = true;
+  $("channel-header").textContent = `${userById(S.bot_user_id)?.name || "app"} · Home`;
+  const home = S.views.find((v) => v.type === "home");
+  const pane = el("div", "home");
+  pane.appendChild(home ? renderBlocks(home.blocks || [], viewTarget(home)) : el("div", "context", "Opening…"));
+  $("messages").replaceChildren(pane);
+  jump = false;
+}
+
+function openHome() {
+  channel = HOME;
+  threadTs = null;
+  remember();
+  render();
+  post("/web/home", { user: me });
 }
 
 function openThread(ts) { threadTs = ts; jump = true; render(); $("thread-compose").focus(); }
@@ -390,5 +539,18 @@ function composer(form, input, thread) {
 composer($("composer"), $("compose"), () => null);
 composer($("thread-composer"), $("thread-compose"), () => threadTs);
 $("close-thread").addEventListener("click", () => { threadTs = null; render(); });
-$("user").addEventListener("change", (event) => { me = event.target.value; since = -1; jump = true; remember(); poll(); });
+$("modal-form").addEventListener("submit", submitModal);
+$("modal-close").addEventListener("click", closeModal);
+$("modal").addEventListener("cancel", (event) => { event.preventDefault(); closeModal(); });
+$("user").addEventListener("change", (event) => {
+  me = event.target.value;
+  since = -1;
+  jump = true;
+  shownModal = null;
+  if ($("modal").open) $("modal").close();
+  remember();
+  poll();
+  if (channel === HOME) post("/web/home", { user: me });
+});
 poll();
+if (channel === HOME && me) post("/web/home", { user: me });
