@@ -73,12 +73,12 @@ class Engine:
                     self.publish(JobEvent(request_id, events.RETRYING, step=index + 1, total=total,
                                           summary=step.summary, error=str(exc), attempt=attempt))
                     raise
-                raise StepFailed(self._failure(request_id, plan, journal, index, str(exc), attempt),
+                raise StepFailed(self.failure(request_id, plan, journal, index, str(exc), attempt),
                                  exc) from exc
             except Exception as exc:  # a bug or an unmapped library error: say where, keep trace in log
                 log.exception("step %s of %s crashed", step.key, request_id)
                 message = f"internal error in step `{step.key}` ({type(exc).__name__}), reference {request_id}"
-                raise StepFailed(self._failure(request_id, plan, journal, index, message, attempt),
+                raise StepFailed(self.failure(request_id, plan, journal, index, message, attempt),
                                  exc) from exc
             journal.mark_done(index, ctx.values)
             self.publish(JobEvent(request_id, kind, step=index + 1, total=total,
@@ -130,8 +130,9 @@ class Engine:
                 ctx.values[key] = value
         return kind, int((time.monotonic() - started) * 1000)
 
-    def _failure(self, request_id: str, plan: Plan, journal: Journal, index: int, error: str,
+    def failure(self, request_id: str, plan: Plan, journal: Journal, index: int, error: str,
                  attempt: int) -> JobEvent:
+        """Publish the final failure at step `index`: the steps done, the steps not run."""
         done_idx = journal.done_steps()
         event = JobEvent(
             request_id, events.FAILED, step=index + 1, total=len(plan.steps),

@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 
 from rq import get_current_job
+from rq.exceptions import AbandonedJobError
+from rq.job import Job
 
 from commands import events
 from commands.errors import BackendError
@@ -31,6 +33,9 @@ def _engine() -> tuple[Engine, runtime.Runtime]:
 def _is_final_attempt() -> bool:
     job = get_current_job()
     return job is None or not job.retries_left
+
+
+RUN_PLAN = "workers.jobs.run_plan"
 
 
 def run_plan(request_id: str, plan: dict) -> dict:
@@ -62,3 +67,24 @@ def undo_plan(request_id: str, plan: dict) -> dict:
             pending=tuple(s.summary for i, s in enumerate(plan_.steps) if i not in done)))
         return {"status": "failed", "error": str(exc)}
     return {"status": event.kind, "undone": list(event.done)}
+
+
+ABANDONED = ("the worker running this request stopped (killed or crashed) and no retries are left; "
+             "what was done is kept")
+
+
+def report_abandoned(job: Job, exc_type, exc_value, traceback) -> bool:
+    """RQ exception handler: a job abandoned on its last attempt fails loudly, not silently.
+
+    RQ requeues an abandoned job while it has retries left (the journal then resumes it); on the
+    last attempt it only files it as failed, and the request would wait for an outcome forever.
+    """
+    if exc_type is not AbandonedJobError or job.retries_left or job.func_name != RUN_PLAN:
+        return True
+    request_id, plan = job.args[0], Plan.from_json(job.args[1])
+    engine, rt = _engine()
+    journal = RedisJournal(rt.redis, request_id)
+    done = journal.done_steps()
+    index = next((i for i in range(len(plan.steps)) if i not in done), len(plan.steps) - 1)
+    engine.failure(request_id, plan, journal, index, ABANDONED, attempt=journal.runs())
+    return True

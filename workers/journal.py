@@ -39,6 +39,10 @@ class RedisJournal:
     def mark_undone(self, index: int) -> None:
         self._redis.hset(self._key, "done", json.dumps(sorted(self.done_steps() - {index})))
 
+    def runs(self) -> int:
+        """How many runs have started so far (reads, unlike `attempts`)."""
+        return int(self._redis.hget(self._key, "attempts") or 0)
+
     def attempts(self) -> int:
         """Counts runs of this job, including this one."""
         return int(self._redis.hincrby(self._key, "attempts", 1))

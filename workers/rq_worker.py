@@ -44,6 +44,9 @@ class ProvisioningWorker(Worker):
         kwargs.setdefault("job_monitoring_interval", HEARTBEAT_SECONDS)
         kwargs.setdefault("maintenance_interval", MAINTENANCE_SECONDS)
         super().__init__(*args, **kwargs)
+        from workers.jobs import report_abandoned  # jobs import the steps; only a worker needs them
+
+        self.push_exc_handler(report_abandoned)
 
     @property
     def dequeue_timeout(self) -> int:
