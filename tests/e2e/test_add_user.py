@@ -42,7 +42,8 @@ def test_add_user_end_to_end(bot_stack):
     assert "OU=acme,OU=Customers" in user["dn"]
 
     notice = slack.wait_for(lambda: next((e for e in slack.ephemerals(user=OPERATOR)
-                                          if PASSWORD.search(e.text)), None), timeout=10)
+                                          if PASSWORD.search(e.text) and user["sam"] in e.text), None),
+                            timeout=10)
     sam, password = PASSWORD.search(notice.text).groups()
     assert sam == "jmueller-luedenschei"
     conn = _bind(bot_stack.samba, user["upn"], password)

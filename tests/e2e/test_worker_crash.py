@@ -75,6 +75,19 @@ def _alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
+def _stop_orphaned_scheduler(client: redis.Redis, worker_pid: int, wait_for) -> None:
+    """The killed worker's scheduler process outlives it (in the worker's process group) and kept
+    scheduling the retry; stop it as its worker would have, so that it hands its lock over."""
+    lock = "rq:scheduler-lock:provisioning"
+    holder = client.get(lock)
+    try:
+        os.killpg(worker_pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    if holder is not None:
+        wait_for(lambda: client.get(lock) != holder, timeout=10)
+
+
 def _events(client: redis.Redis, request_id: str) -> list[JobEvent]:
     return [JobEvent.from_json(fields[b"event"])
             for _, fields in client.xrange(JOB_STREAM.format(request_id=request_id))]
@@ -121,15 +134,14 @@ def test_a_worker_killed_mid_job_is_replaced_and_the_job_completes_exactly_once(
     finally:
         if simulator.poll() is None:
             os.kill(simulator.pid, signal.SIGCONT)
-        try:  # what the killed worker left behind (its scheduler process)
-            os.killpg(victim.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        _stop_orphaned_scheduler(client, victim.pid, slack.wait_for)
         if not bot.worker_procs:
             bot.start_worker()
 
-    outcomes = [m.text for m in slack.thread(SUPPORT, request.ts)
-                if m.text.startswith((":white_check_mark:", ":x:"))]
+    # the first reply is the status line, edited in place up to the outcome; then one outcome
+    status, *replies = slack.wait_for(lambda: (t := slack.thread(SUPPORT, request.ts)[1:])
+                                      and t[0].text.startswith(":white_check_mark: Done") and t, timeout=10)
+    outcomes = [m.text for m in replies if m.text.startswith((":white_check_mark:", ":x:"))]
     assert len(outcomes) == 1 and outcomes[0].startswith(":white_check_mark: Done"), outcomes
     events = _events(client, rid)
     starts = [e.attempt for e in events if e.kind == "started"]
