@@ -8,6 +8,7 @@ ever half-spawned and forgotten.
 from __future__ import annotations
 
 import argparse
+import logging
 import shutil
 import signal
 import tempfile
@@ -44,6 +45,11 @@ def run(args: argparse.Namespace) -> int:
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     stack = SandboxStack(data_dir.resolve(), port=args.port, workers=max(1, args.workers),
                          simulated_directory=args.simulated_directory, say=say)
+    # the in-process servers (emulator, Tobit simulator) log to a file: the terminal shows the summary
+    stack.log_dir.mkdir(parents=True, exist_ok=True)
+    log_file = stack.log_dir / "sandbox.log"
+    logging.basicConfig(filename=log_file, level=logging.INFO, force=True,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         say(f"sandbox: starting in {stack.data_dir} ...")
         stack.start(interrupted=stopping.is_set)
@@ -53,8 +59,13 @@ def run(args: argparse.Namespace) -> int:
         return 0
     except InterruptedError:
         return 130
-    except Exception as exc:  # noqa: BLE001 - the person at the terminal gets the reason
+    except (RuntimeError, TimeoutError) as exc:   # the launchers' own words, with log tails
         say(f"sandbox: could not start: {exc}")
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the person at the terminal gets the reason
+        logging.getLogger(__name__).exception("sandbox failed")
+        temporary = False   # keep the logs for a look
+        say(f"sandbox: could not start: {exc}\n(details in {log_file})")
         return 1
     finally:
         stack.stop()

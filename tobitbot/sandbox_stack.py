@@ -9,6 +9,7 @@ the same domain, queues, mailboxes and fax routes.
 
 from __future__ import annotations
 
+import errno
 import json
 import secrets
 import shutil
@@ -187,7 +188,13 @@ class SandboxStack:
         commands, shortcuts = app_features(MANIFEST)
         WebPage(self.slack, commands=commands, shortcuts=shortcuts, title="Tobit Service (sandbox)",
                 notice=NOTICE).install()
-        self.slack.start()
+        try:
+            self.slack.start()
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            raise RuntimeError(f"port {self.port} is in use: choose another with --port N "
+                               "(0: any free port)") from None
         self.port = self.slack.port
 
     def _start_samba(self, keys: dict[str, str]) -> None:
