@@ -68,7 +68,8 @@ def _run(client: redis.Redis, plan: Plan) -> list[JobEvent]:
     """Enqueue the job under its fixed id and let a worker run it; the events of this run."""
     stream = JOB_STREAM.format(request_id=REQUEST)
     seen = client.xlen(stream)
-    queue = Queue("provisioning", connection=client, serializer=JSONSerializer)
+    # a queue of its own: the end-to-end stack's workers may be listening on "provisioning"
+    queue = Queue("rerun-test", connection=client, serializer=JSONSerializer)
     job = queue.enqueue("workers.jobs.run_plan", REQUEST, plan.to_json(), job_id=REQUEST)
     SimpleWorker([queue], connection=client, serializer=JSONSerializer).work(burst=True)
     assert job.get_status(refresh=True) == "finished" and job.return_value() == {"status": "succeeded"}
