@@ -112,24 +112,20 @@ class SandboxStack:
         """Start everything; `interrupted()` is asked between steps (Ctrl-C while starting)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         keys = _secrets(self.data_dir)
-        steps: list[Callable[[], None]] = [
-            lambda: self._start_redis(),
-            lambda: self._start_tobit(keys),
-            lambda: self._start_kamailio(),
-            lambda: self._start_slack(),
-        ]
+        steps: list[Callable[[], None]] = [self._start_redis, lambda: self._start_tobit(keys),
+                                           self._start_kamailio, self._start_slack]
         for step in steps:
             if interrupted():
                 raise InterruptedError
             step()
-        # Samba takes the longest (provisioning on a first run); the bot needs its CA file,
-        # written when it first starts, so only the workspace's set-up overlaps with it.
-        if self.simulated_directory or not has_samba():
+        if not self.simulated_directory and not has_samba():
             self.simulated_directory = True
-            self.say("sandbox: Samba is not installed (scripts/sandbox.sh installs it), so Active "
-                     "Directory is SIMULATED: accounts live in " + str(self.directory_file))
+            self.say("sandbox: Samba is not installed (scripts/sandbox.sh installs it)")
+        if self.simulated_directory:
+            self.say("sandbox: Active Directory is SIMULATED: accounts live in "
+                     f"{self.directory_file}")
         else:
-            self._start_samba(keys)
+            self._start_samba(keys)   # before the bot: it needs the DC's CA file
         if interrupted():
             raise InterruptedError
         self.env = self._bot_env(keys)
@@ -290,7 +286,7 @@ class SandboxStack:
                                         if self.kamailio else "not installed"),
             f"  Tobit              {self.tobit.url}  (SIMULATOR, not a real Tobit server)",
             f"  demo customer      {CUSTOMER}",
-            f"  logs               {self.log_dir}/ (serve, workers), {self.data_dir}/*/*.log",
+            f"  logs               {self.log_dir}/ (serve, workers, sandbox), {self.data_dir}/*/*.log",
             f"  data               {self.data_dir}",
         ]
         return "\n".join(lines)

@@ -57,8 +57,11 @@ class WebPage:
             return HttpResponse(200, body, {"Content-Type": content_type, **NO_STORE})
         if request.method == "GET" and request.path == "/web/state":
             query = {k: v[-1] for k, v in parse_qs(request.query).items()}
-            return HttpResponse.json(self.state(query.get("user", ""), int(query.get("since", -1)),
-                                                float(query.get("wait", LONG_POLL))), **NO_STORE)
+            try:
+                since, wait = int(query.get("since", -1)), float(query.get("wait", LONG_POLL))
+            except ValueError:
+                return HttpResponse.json({"ok": False, "error": "invalid_arguments"}, 400)
+            return HttpResponse.json(self.state(query.get("user", ""), since, wait), **NO_STORE)
         action = self._actions.get(request.path)
         if action is None:
             return HttpResponse(404, b"not found", {"Content-Type": "text/plain"})
