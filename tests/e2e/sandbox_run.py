@@ -96,6 +96,22 @@ class SandboxRun:
                 self.proc.wait()
 
 
+def processes_using(data_dir: Path) -> list[int]:
+    """Live processes whose command line or environment names `data_dir`: every server the
+    sandbox starts does (its files live there), so none may be left once it has stopped."""
+    needle = str(Path(data_dir).resolve()).encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if needle in (entry / "cmdline").read_bytes() + (entry / "environ").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return [pid for pid in found if is_running(pid)]
+
+
 def is_running(pid: int) -> bool:
     """True unless the process is gone or a zombie waiting for its reaper."""
     try:

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.sandbox_run import SandboxRun, is_running
+from tests.e2e.sandbox_run import SandboxRun, is_running, processes_using
 from tobitbot.sandbox_stack import has_samba
 
 pytestmark = pytest.mark.e2e
@@ -49,8 +49,26 @@ def test_ctrl_c_stops_every_process_the_sandbox_started(sandbox):
     assert sandbox.interrupt() == 0
 
     assert [pid for pid in started if is_running(pid)] == []
+    assert processes_using(sandbox.data_dir) == []
     assert not _answers(sandbox.web_url) and not _answers(sandbox.bot_url)
     assert "sandbox: stopped" in sandbox.output()
+
+
+def test_ctrl_c_while_starting_stops_what_was_started_so_far(tmp_path):
+    if shutil.which("redis-server") is None or not has_samba():
+        pytest.skip("the sandbox needs redis-server and samba: run scripts/install-system.sh")
+    run = SandboxRun(tmp_path / "data").start()
+    try:
+        while "provisioning a Samba AD domain" not in run.output():   # Redis, Kamailio are up
+            if run.proc.poll() is not None:
+                pytest.fail(run.output())
+            time.sleep(0.05)
+        assert processes_using(run.data_dir) != []
+        assert run.interrupt() == 130
+        assert processes_using(run.data_dir) == []
+        assert "tobitbot sandbox is running" not in run.output()
+    finally:
+        run.stop()
 
 
 def test_data_dir_keeps_the_domain_and_the_slack_history_between_runs(sandbox, tmp_path):
