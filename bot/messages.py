@@ -70,7 +70,16 @@ def status_text(event: JobEvent) -> str:
     if event.kind == events.RETRYING:
         return (f":warning: Step {event.step} of {event.total} hit a temporary problem: {event.error}. "
                 "Trying again automatically.")
-    return final_text(event)
+    return final_status_text(event)
+
+
+def final_status_text(event: JobEvent) -> str:
+    """The status message's last state: short, because the reply below it has the details."""
+    if event.kind == events.SUCCEEDED:
+        return f":white_check_mark: Finished: {event.total} of {event.total} steps done."
+    if event.kind == events.UNDONE:
+        return ":leftwards_arrow_with_hook: Undone: see the reply below."
+    return f":x: Stopped at step {event.step} of {event.total}: see the reply below for what to do."
 
 
 def final_text(event: JobEvent) -> str:
