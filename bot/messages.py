@@ -84,7 +84,8 @@ def final_status_text(event: JobEvent) -> str:
 
 def final_text(event: JobEvent) -> str:
     if event.kind == events.SUCCEEDED:
-        return f":white_check_mark: Done: all {event.total} steps of `{event.summary}` completed."
+        steps = "the one step" if event.total == 1 else f"all {event.total} steps"
+        return f":white_check_mark: Done: {steps} of `{event.summary}` completed."
     if event.kind == events.UNDONE:
         return ":leftwards_arrow_with_hook: Undone: " + "; ".join(event.done) + "."
     done = "\n".join(f"  • {s}" for s in event.done) or "  (none)"

@@ -17,6 +17,7 @@ class DemoPeople:
     approver: str = "U_APPROVER"
     second_approver: str = "U_APPROVER2"
     admin: str = "U_ADMIN"
+    second_admin: str = "U_SECOND_ADMIN"    # reviews an admin's break-glass run
     nobody: str = "U_NOROLE"
 
 
@@ -33,6 +34,7 @@ USERS = (
     (PEOPLE.approver, "anton.approver", "Anton Approver"),
     (PEOPLE.second_approver, "berta.approver", "Berta Approver"),
     (PEOPLE.admin, "adam.admin", "Adam Admin"),
+    (PEOPLE.second_admin, "bea.admin", "Bea Admin"),
     (PEOPLE.nobody, "nora.norole", "Nora Norole"),
 )
 
@@ -44,7 +46,7 @@ def populate(emulator: SlackEmulator) -> SlackEmulator:
     emulator.add_usergroup(S_OPERATORS, "tobit-operators", [PEOPLE.operator])
     emulator.add_usergroup(S_APPROVERS, "tobit-approvers",
                            [PEOPLE.approver, PEOPLE.second_approver])
-    emulator.add_usergroup(S_ADMINS, "tobit-admins", [PEOPLE.admin])
+    emulator.add_usergroup(S_ADMINS, "tobit-admins", [PEOPLE.admin, PEOPLE.second_admin])
     emulator.add_channel(C_SUPPORT, "support")
     emulator.add_channel(C_AUDIT, "tobit-audit")
     return emulator

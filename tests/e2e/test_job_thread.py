@@ -34,4 +34,4 @@ def test_the_status_message_is_updated_through_the_steps_and_a_reply_sums_up(bot
     # besides the status message, exactly one reply sums up: no second "Done"
     finals = [m for m in thread if m.text.startswith(":white_check_mark:")]
     assert len(finals) == 2 and finals[0].ts == status.ts
-    assert finals[1].text.startswith(":white_check_mark: Done: all")
+    assert finals[1].text.startswith(":white_check_mark: Done: all ")
