@@ -16,6 +16,7 @@ from commands import model
 from commands.catalogue import SPECS_BY_NAME
 from commands.customers import require_customer
 from commands.errors import BackendError, UserError
+from commands.lexer import quote
 from commands.parser import parse
 from commands.planner import plan as make_plan
 from commands.policy_rules import ALL_CUSTOMERS
@@ -55,6 +56,8 @@ def modal_view() -> dict:
              "element": {"type": "checkboxes", "action_id": "value", "options": [{
                  "text": {"type": "plain_text", "text": "Tobit Service solo (browser and mobile only)"},
                  "value": "solo"}]}},
+            text_input("ticket", "Ticket", "e.g. SUP-1234; required where the policy says so",
+                       optional=True),
         ],
     }
 
@@ -63,7 +66,7 @@ def form_values(view: dict) -> dict[str, Any]:
     """The submitted fields: text as typed (None when empty), `solo` as a bool."""
     state = view.get("state", {}).get("values", {})
     out: dict[str, Any] = {}
-    for block in ("customer", "first", "last", "email"):
+    for block in ("customer", "first", "last", "email", "ticket"):
         value = (state.get(block, {}).get("value", {}).get("value") or "").strip()
         out[block] = value or None
     out["solo"] = bool(state.get("solo", {}).get("value", {}).get("selected_options"))
@@ -87,7 +90,9 @@ class AddUserModal:
             ack(response_action="errors", errors={k: v[:MAX_ERROR] for k, v in errors.items()})
             return
         ack()
-        self.run_command(command_text(cmd), user, channel, client)
+        ticket = form_values(view)["ticket"]
+        self.run_command(command_text(cmd) + (f" ticket={quote(ticket)}" if ticket else ""), user,
+                         channel, client)
 
     def support_channel(self) -> str | None:
         """The configured one, else the policy's first working channel for every customer."""
@@ -119,18 +124,24 @@ class AddUserModal:
             return None, {"customer": "No support channel to post the request in; ask an admin "
                                       "to set TOBITBOT_SUPPORT_CHANNEL."}
         try:
-            self.allowed_and_planned(cmd, user, channel)
+            risky = self.allowed_and_planned(cmd, user, channel)
         except UserError as err:
             return None, {RULE_FIELDS.get(err.rule or "", "customer"): err.text()}
         except BackendError as err:
             return None, {"customer": f"Could not check the customer now ({err.message}); "
                                       "try again in a few minutes."}
+        try:
+            self.deps.policy().check_ticket(cmd.name, risky, form.get("ticket"))
+        except UserError as err:
+            return None, {"ticket": err.text()}
         return cmd, {}
 
-    def allowed_and_planned(self, cmd: model.AddUser, user: str, channel: str) -> None:
+    def allowed_and_planned(self, cmd: model.AddUser, user: str, channel: str) -> bool:
+        """Raises the refusal of the policy or a rule; returns whether the command is risky."""
         decision = self.deps.policy().decide(self.groups.identity(user), cmd.name, cmd.customer,
                                              channel, {"solo": cmd.solo})
         if not decision.allowed:
             raise decision.refusal()
         state = require_customer(self.deps.reader, cmd.customer)
         make_plan(cmd, state, risky=decision.risky, fax_server_uri=self.deps.config.fax_server_uri)
+        return decision.risky

@@ -91,10 +91,11 @@ def test_app_home_shows_roles_and_recent_requests(bot_stack, finished):
     assert "*operator* for all customers" in shown and "Nothing waits for your approval" in shown
 
 
-def _form(customer, first, last, email=""):
+def _form(customer, first, last, email="", ticket=""):
     field = lambda value: {"value": {"type": "plain_text_input", "value": value}}  # noqa: E731
     return {"customer": field(customer), "first": field(first), "last": field(last),
-            "email": field(email), "solo": {"value": {"type": "checkboxes", "selected_options": []}}}
+            "email": field(email), "ticket": field(ticket),
+            "solo": {"value": {"type": "checkboxes", "selected_options": []}}}
 
 
 def test_add_user_modal_shows_inline_errors_then_creates_the_user(bot_stack):
@@ -108,14 +109,17 @@ def test_add_user_modal_shows_inline_errors_then_creates_the_user(bot_stack):
     assert "not a mail address" in bad_mail.json()["errors"]["email"]
     shared = slack.view_submission(OPERATOR, modal.id, _form("acme", "Fax", "Zentrale"))
     assert "(R5)" in shared.json()["errors"]["last"]
+    bad_ticket = slack.view_submission(OPERATOR, modal.id, _form("acme", "Mona", "Modal", ticket="4711"))
+    assert "SUP-" in bad_ticket.json()["errors"]["ticket"]          # the pattern it must match
     assert slack.views(OPERATOR, "modal")            # still open for correcting
 
     last = "Modal" + _letters()
-    accepted = slack.view_submission(OPERATOR, modal.id, _form("acme", "Mona", last))
+    accepted = slack.view_submission(OPERATOR, modal.id, _form("acme", "Mona", last, ticket="SUP-4711"))
     assert accepted.status == 200 and not accepted.body.strip()
     assert slack.views(OPERATOR, "modal") == []
     request = slack.wait_for(lambda: next((m for m in slack.messages(SUPPORT) if last in m.text), None),
                              timeout=15)
+    assert "SUP-4711" in request.text + str(request.blocks)
     slack.wait_for(lambda: _done(slack, request), timeout=60)
     assert bot_stack.directory.find_user("acme", f"m{last.lower()}") is not None
 
