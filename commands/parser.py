@@ -11,7 +11,7 @@ from typing import Any
 from commands.catalogue import SPECS, Param, Spec, closest, find, normal_name
 from commands.errors import ParseError
 from commands.lexer import Token, lex, tokenize
-from commands.model import Command, Help, ShowPlan
+from commands.model import REPORTS, Command, Help, ShowPlan
 from commands.values import BadValue, did_you_mean, shown
 
 __all__ = ["parse", "tokenize"]
@@ -56,6 +56,9 @@ def _parse_plan(spec: Spec, rest: list[Token]) -> ShowPlan:
     if inner_spec is not None and inner_spec.type in (ShowPlan, Help):
         raise _error(spec, f"`plan` cannot show `{inner_spec.name}`.",
                      "Write `plan` once, in front of the command it should show.")
+    if inner_spec is not None and inner_spec.name in REPORTS:
+        raise _error(spec, f"`{inner_spec.name}` only reads and changes nothing: it has no plan.",
+                     f"Run it without `plan`: `{inner_spec.name} ...`.")
     return ShowPlan(_parse(rest))
 
 

@@ -85,7 +85,6 @@ VALID = [
     ("audit globex break-glass since=24h", m.ShowAudit("globex", 86400, None, True)),
     ("audit break-glass=yes ticket=INC0042", m.ShowAudit(ticket="INC0042", break_glass=True)),
     ("plan remove-user acme jdoe mail=archive", m.ShowPlan(m.RemoveUser("acme", "jdoe", "archive"))),
-    ("plan quota acme", m.ShowPlan(m.Quota("acme"))),
     # ---- the language around the words
     ("  ADD_USER   acme\u00a0 Jane   Doe  ", m.AddUser("acme", "Jane Doe")),
     ("/tobit quota acme", m.Quota("acme")),
@@ -161,6 +160,8 @@ INVALID = [
     ("audit acme sinse=1h", ["Did you mean `since=`"]),
     ("plan", ["needs the command"]),
     ("plan plan quota acme", ["cannot show `plan`"]),
+    ("plan quota acme", ["only reads", "Run it without `plan`"]),
+    ("plan jobs", ["only reads", "Run it without `plan`"]),
     ("plan help", ["cannot show `help`"]),
     ("plan frobnicate", ["Unknown command"]),
     ("x=y", ["Unknown command"]),
