@@ -78,7 +78,7 @@ def final_status_text(event: JobEvent) -> str:
     if event.kind == events.SUCCEEDED:
         return f":white_check_mark: Finished: {event.total} of {event.total} steps done."
     if event.kind == events.UNDONE:
-        return ":leftwards_arrow_with_hook: Undone: see the reply below."
+        return ":leftwards_arrow_with_hook: Rolled back: see the reply below."
     return f":x: Stopped at step {event.step} of {event.total}: see the reply below for what to do."
 
 

@@ -140,7 +140,8 @@ def test_a_worker_killed_mid_job_is_replaced_and_the_job_completes_exactly_once(
 
     # the first reply is the status line, edited in place up to the outcome; then one outcome
     status, *replies = slack.wait_for(lambda: (t := slack.thread(SUPPORT, request.ts)[1:])
-                                      and t[0].text.startswith(":white_check_mark: Done") and t, timeout=10)
+                                      and t[0].text.startswith(":white_check_mark: Finished") and t,
+                                      timeout=10)
     outcomes = [m.text for m in replies if m.text.startswith((":white_check_mark:", ":x:"))]
     assert len(outcomes) == 1 and outcomes[0].startswith(":white_check_mark: Done"), outcomes
     events = _events(client, rid)

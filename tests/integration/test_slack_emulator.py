@@ -96,7 +96,7 @@ def test_users_and_usergroups_resolve_roles(client):
     assert client.usergroups_users_list(usergroup=S_APPROVERS)["users"] == [
         PEOPLE.approver, PEOPLE.second_approver]
     groups = client.usergroups_list(include_users=True)["usergroups"]
-    assert {g["handle"]: g["users"] for g in groups}["tobit-admins"] == [PEOPLE.admin]
+    assert {g["handle"]: g["users"] for g in groups}["tobit-admins"] == [PEOPLE.admin, PEOPLE.second_admin]
 
 
 @pytest.mark.parametrize("call, error", [
