@@ -28,7 +28,7 @@ class AuditQuery:
     def messages(self, cmd: ShowAudit, user: str, channel: str | None) -> list[tuple[str, list[dict]]]:
         since = time.time() - cmd.since
         entries = [entry for _, entry, _, _ in self.deps.audit.entries(since_ms=int(since * 1000))]
-        scope = report_scope(self.deps.policy(), self.groups.identity(user),
+        scope = report_scope(self.deps.policy(), self.groups.identity(user), "audit",
                              ar.customers_in(entries), channel)
         wanted = ar.AuditFilter(customer=cmd.customer, since=since, ticket=cmd.ticket,
                                 visible=scope.visible, sees_all=scope.sees_all,

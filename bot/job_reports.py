@@ -43,7 +43,7 @@ class JobReports:
         """The newest requests the person may see, newest first (also App Home's list)."""
         rows = recent_ids(self.deps.redis, customer=customer, requester=user if mine else None)
         found = [(at, record) for rid, at in rows if (record := self.deps.requests.get(rid))]
-        scope = report_scope(self.deps.policy(), self.groups.identity(user),
+        scope = report_scope(self.deps.policy(), self.groups.identity(user), "jobs",
                              (r.customer for _, r in found), channel)
         return [Listed(at, r) for at, r in found if scope.shows(r.customer)][:limit]
 
@@ -55,7 +55,7 @@ class JobReports:
 
     def show_job(self, request_id: str, user: str, channel: str | None, client: WebClient) -> list:
         record = self.deps.requests.get(request_id)
-        scope = report_scope(self.deps.policy(), self.groups.identity(user),
+        scope = report_scope(self.deps.policy(), self.groups.identity(user), "job",
                              [record.customer if record else None], channel)
         if record is None or not scope.shows(record.customer):
             raise NotFound(f"No request `{request_id}` that you may see.",

@@ -22,11 +22,12 @@ class ReportScope:
         return self.sees_all if customer is None else customer in self.visible
 
 
-def report_scope(policy: Policy, who: Identity, customers: Iterable[str | None],
+def report_scope(policy: Policy, who: Identity, command: str, customers: Iterable[str | None],
                  channel: str | None) -> ReportScope:
-    """`channel` None: not in a channel (App Home), so only the person's grants count."""
+    """What the report `command` may show; `channel` None: not in a channel (App Home), so
+    only the person's grants count."""
     slugs = sorted({c for c in customers if c})
-    visible = frozenset(policy.visible_customers(who, slugs, channel))
+    visible = frozenset(policy.visible_customers(who, command, slugs, channel))
     rule = policy.channel(channel) if channel is not None else None
     everywhere = channel is None or (rule is not None and rule.covers(ALL_CUSTOMERS))
-    return ReportScope(visible, everywhere and policy.role_for(who, ALL_CUSTOMERS) is not None)
+    return ReportScope(visible, everywhere and policy.may_read(who, command, ALL_CUSTOMERS))

@@ -143,14 +143,22 @@ class Policy:
         role = self.role_for(who, customer)
         return role is not None and role >= min(rule.approval_slots())
 
-    def visible_customers(self, who: Identity, all_slugs: Sequence[str],
+    def visible_customers(self, who: Identity, command_name: str, all_slugs: Sequence[str],
                           channel_id: str | None = None) -> list[str]:
-        """The customers a cross-customer report may show this person (and in this channel)."""
+        """The customers the report `command_name` across customers may show this person here:
+        those where their role is enough for that command (a viewer of acme who approves for
+        globex sees only globex in an approvers' report), and that the channel covers."""
         channel = self.channel(channel_id) if channel_id is not None else None
         if channel_id is not None and channel is None:
             return []
-        return [slug for slug in all_slugs if self.role_for(who, slug) is not None
+        return [slug for slug in all_slugs if self.may_read(who, command_name, slug)
                 and (channel is None or channel.covers(slug))]
+
+    def may_read(self, who: Identity, command_name: str, customer: str) -> bool:
+        """Is `who`'s role for `customer` (`*`: every customer) enough for `command_name`."""
+        rule = self.rule(command_name)
+        role = self.role_for(who, customer)
+        return rule is not None and role is not None and role >= rule.min_role
 
     def check_ticket(self, command_name: str, risky: bool, ticket: str | None) -> str | None:
         """The cleaned ticket id; raises when one is required and missing, or malformed."""

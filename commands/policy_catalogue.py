@@ -41,5 +41,12 @@ def needs_customer(name: str) -> bool:
                for f in dataclasses.fields(command_type))
 
 
+def takes_customer(name: str) -> bool:
+    """True when the command has a customer, required or (`jobs`, `audit`) optional."""
+    command_type = COMMANDS_BY_NAME.get(name)
+    return command_type is not None and any(f.name == "customer"
+                                            for f in dataclasses.fields(command_type))
+
+
 def may_be_risky_by_floor(name: str) -> bool:
     return name in ALWAYS_RISKY or name in RISKY_WHEN_FLOOR

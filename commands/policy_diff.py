@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Mapping, Sequence
 
-from commands.policy_catalogue import KNOWN_COMMANDS, needs_customer
+from commands.policy_catalogue import KNOWN_COMMANDS, needs_customer, takes_customer
 from commands.policy_rules import ALL_CUSTOMERS, ChannelRule, describe_customers
 from commands.roles import Identity
 
@@ -39,7 +39,9 @@ Ability = tuple[str, str, str]   # ("run" | "approve", command, customer or "")
 def _abilities(policy: "Policy", who: Identity, customers: Sequence[str]) -> set[Ability]:
     found = set()
     for command in KNOWN_COMMANDS:
-        scopes = list(customers) if needs_customer(command) or command == "plan" else [None]
+        # `jobs` and `audit` without a customer show only the customers the role is enough for
+        per_customer = needs_customer(command) or takes_customer(command) or command == "plan"
+        scopes = list(customers) if per_customer else [None]
         for customer in scopes:
             label = customer or ""
             if _may_run(policy, who, command, customer):

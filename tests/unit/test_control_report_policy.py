@@ -55,5 +55,40 @@ def test_audit_is_refused_where_the_file_does_not_list_it():
 
 
 def test_visible_customers_drive_the_filter():
-    assert POLICY.visible_customers(VIEW, ["acme", "globex"], "C_ALL") == ["acme"]
-    assert POLICY.visible_customers(ADMIN, ["acme", "globex"], "C_ACME") == ["acme"]
+    assert POLICY.visible_customers(VIEW, "jobs", ["acme", "globex"], "C_ALL") == ["acme"]
+    assert POLICY.visible_customers(ADMIN, "jobs", ["acme", "globex"], "C_ACME") == ["acme"]
+
+
+MIXED = load_policy_text('''
+[[grants]]
+role = "approver"
+users = ["U_BOB"]
+customers = ["globex"]
+
+[[grants]]
+role = "viewer"
+users = ["U_BOB"]
+customers = ["acme"]
+
+[[grants]]
+role = "viewer"
+users = ["U_EVE"]
+customers = ["*"]
+
+[commands.audit]
+min_role = "approver"
+
+[[channels]]
+id = "C_ALL"
+customers = ["*"]
+''')
+
+
+def test_a_report_shows_only_customers_where_the_role_is_enough_for_it():
+    bob, eve = Identity("U_BOB"), Identity("U_EVE")
+    assert not MIXED.decide(bob, "audit", "acme", "C_ALL").allowed
+    assert MIXED.decide(bob, "audit", None, "C_ALL").allowed      # he approves for globex
+    assert MIXED.visible_customers(bob, "audit", ["acme", "globex"], "C_ALL") == ["globex"]
+    assert MIXED.visible_customers(bob, "jobs", ["acme", "globex"], "C_ALL") == ["acme", "globex"]
+    # a viewer of every customer is below audit's role: no entry, not even those of no customer
+    assert not MIXED.may_read(eve, "audit", "*") and MIXED.may_read(eve, "jobs", "*")

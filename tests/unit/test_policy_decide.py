@@ -183,7 +183,7 @@ SLUGS = ["acme", "globex", "initech"]
     (ADMIN, "C_NOWHERE", []),
 ])
 def test_reports_show_only_customers_in_scope(who, channel, visible):
-    assert POLICY.visible_customers(who, SLUGS, channel) == visible
+    assert POLICY.visible_customers(who, "jobs", SLUGS, channel) == visible
 
 
 def test_a_policy_that_did_not_load_refuses_everything():
@@ -192,7 +192,7 @@ def test_a_policy_that_did_not_load_refuses_everything():
     assert not decision.allowed
     assert "did not load" in decision.reason and "policy.toml:3" in decision.hint
     assert broken.role_for(ADMIN, None) is None
-    assert broken.visible_customers(ADMIN, SLUGS) == []
+    assert broken.visible_customers(ADMIN, "jobs", SLUGS) == []
     assert not broken.can_approve(ADMIN, "remove-user", "acme")
     with pytest.raises(PermissionDenied):
         broken.check_ticket("remove-user", True, "SUP-1")
@@ -226,4 +226,4 @@ def test_allowed_implies_role_scope_and_channel(groups, user, command, customer,
         rule = POLICY.rule(command)
         assert decision.role == POLICY.role_for(who, customer) >= rule.min_role
         assert POLICY.channel(channel).covers(customer)
-        assert customer in POLICY.visible_customers(who, SLUGS, channel)
+        assert customer in POLICY.visible_customers(who, command, SLUGS, channel)
