@@ -112,7 +112,7 @@ class Approvals:
             self.deps.audit.record("approval_stale", actor="bot", request=record.request_id,
                                    customer=record.customer, reason=reason, ticket=record.ticket)
             client.chat_postMessage(channel=record.channel, thread_ts=record.message_ts,
-                                    text=messages.VOTE_REPLIES["stale"].format(command=record.command)
+                                    text=messages.VOTE_REPLIES["stale"].format(command=messages.literal(record.command))
                                     + (f"\n{reason}" if reason != "plan changed" else ""))
             return
         self.dispatcher.enqueue(record, client)
@@ -140,7 +140,7 @@ class Approvals:
         if review and f"review_{outcome}" in messages.VOTE_REPLIES:
             outcome = f"review_{outcome}"
         text = messages.VOTE_REPLIES[outcome].format(
-            user=user, status=state.status, command=state.command, customer=state.customer,
+            user=user, status=state.status, command=messages.literal(state.command), customer=state.customer,
             slots=_roles(state.slots) + " whose role covers this customer",
             open=_roles(state.open_slots()) + f" whose role covers {state.customer}")
         client.chat_postMessage(channel=record.channel, text=text,

@@ -17,6 +17,8 @@ import redis
 from slack_sdk import WebClient
 
 from bot.audit import AUDIT_STREAM
+from commands.lexer import from_slack
+from commands.plan_render import literal
 
 log = logging.getLogger(__name__)
 GROUP = "audit-mirror"
@@ -35,11 +37,14 @@ def audit_line(entry: dict) -> str:
     actor = entry.get("actor")
     if actor and actor != "worker" and actor != "bot":
         parts.append(f"<@{actor}>")
-    if entry.get("command") or entry.get("text"):
-        parts.append(f"`{entry.get('command') or entry.get('text')}`")
+    # anyone's words, even in a refused command: escaped, so `<!channel>` pings nobody here
+    if entry.get("command"):
+        parts.append(f"`{literal(entry['command'])}`")
+    elif entry.get("text"):   # as Slack sent it, escaped once already
+        parts.append(f"`{literal(from_slack(entry['text']))}`")
     for key in ("customer", "ticket", "request", "step", "detail", "outcome", "reason", "error"):
         if entry.get(key) not in (None, ""):
-            parts.append(f"{key}: {str(entry[key])[:300]}")
+            parts.append(f"{key}: {literal(str(entry[key])[:300])}")
     return " ".join(parts)
 
 

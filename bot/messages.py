@@ -5,6 +5,7 @@ from __future__ import annotations
 from commands import events
 from commands.errors import UserError
 from commands.events import JobEvent
+from commands.plan_render import literal  # names, tickets, reasons: anyone's words
 
 MAX_TEXT = 2900  # Slack: 3,000 characters per text block
 
@@ -42,15 +43,16 @@ def internal_error(reference: str) -> str:
 
 def ticket_note(ticket: str | None) -> str:
     """` · ticket SUP-1` after a line, or nothing: every message of a request names its ticket."""
-    return f" · ticket `{ticket}`" if ticket else ""
+    return f" · ticket `{literal(ticket)}`" if ticket else ""
 
 
 def request_message(requester: str, command: str, plan_text: str, request_id: str, *,
                     ticket: str | None = None, break_glass_reason: str | None = None) -> tuple[str, list]:
-    head = f":inbox_tray: <@{requester}> requested `{command}`"
+    head = f":inbox_tray: <@{requester}> requested `{literal(command)}`"
     if break_glass_reason:
-        head = (f":rotating_light: *BREAK-GLASS* by <@{requester}>: `{command}` runs now, without "
-                f"approval. Reason: _{break_glass_reason}_. A second admin must review it.")
+        head = (f":rotating_light: *BREAK-GLASS* by <@{requester}>: `{literal(command)}` runs now, "
+                f"without approval. Reason: _{literal(break_glass_reason)}_. A second admin must "
+                "review it.")
     blocks = [_section(head), _section(plan_text), _context(f"request `{request_id}`{ticket_note(ticket)}")]
     return f"{head} ({request_id}{ticket_note(ticket)})", blocks
 
@@ -66,9 +68,9 @@ def status_text(event: JobEvent) -> str:
         return f":gear: Running{again}: 0 of {event.total} steps done."
     if event.kind in (events.STEP_DONE, events.STEP_SKIPPED):
         how = "already in place, skipped" if event.kind == events.STEP_SKIPPED else f"{event.elapsed_ms} ms"
-        return f":gear: Step {event.step} of {event.total}: {event.summary} ({how})."
+        return f":gear: Step {event.step} of {event.total}: {literal(event.summary)} ({how})."
     if event.kind == events.RETRYING:
-        return (f":warning: Step {event.step} of {event.total} hit a temporary problem: {event.error}. "
+        return (f":warning: Step {event.step} of {event.total} hit a temporary problem: {literal(event.error)}. "
                 "Trying again automatically.")
     return final_status_text(event)
 
@@ -85,15 +87,15 @@ def final_status_text(event: JobEvent) -> str:
 def final_text(event: JobEvent) -> str:
     if event.kind == events.SUCCEEDED:
         steps = "the one step" if event.total == 1 else f"all {event.total} steps"
-        return f":white_check_mark: Done: {steps} of `{event.summary}` completed."
+        return f":white_check_mark: Done: {steps} of `{literal(event.summary)}` completed."
     if event.kind == events.UNDONE:
-        return ":leftwards_arrow_with_hook: Undone: " + "; ".join(event.done) + "."
-    done = "\n".join(f"  • {s}" for s in event.done) or "  (none)"
-    pending = "\n".join(f"  • {s}" for s in event.pending) or "  (none)"
+        return ":leftwards_arrow_with_hook: Undone: " + "; ".join(map(literal, event.done)) + "."
+    done = "\n".join(f"  • {literal(s)}" for s in event.done) or "  (none)"
+    pending = "\n".join(f"  • {literal(s)}" for s in event.pending) or "  (none)"
     offer = ("*Retry* runs the remaining steps of this same request (nothing is created twice); "
              + ("*Undo* rolls the completed steps back." if event.undoable
                 else "the completed steps cannot all be undone automatically."))
-    return (f":x: Failed at step {event.step} of {event.total} ({event.summary}): {event.error}\n"
+    return (f":x: Failed at step {event.step} of {event.total} ({literal(event.summary)}): {literal(event.error)}\n"
             f"*Completed:*\n{done}\n*Not run:*\n{pending}\n{offer}")
 
 
@@ -142,7 +144,7 @@ def _confirm(title: str, text: str, yes: str) -> dict:
 
 
 def _approval_head(record, state) -> str:
-    return f":raised_hand: <@{record.requester}> requested `{record.command}`: *needs approval*"
+    return f":raised_hand: <@{record.requester}> requested `{literal(record.command)}`: *needs approval*"
 
 
 def approval_request(record, plan_text: str, state) -> tuple[str, list]:
@@ -158,10 +160,10 @@ def approval_request(record, plan_text: str, state) -> tuple[str, list]:
         {"type": "actions", "block_id": f"approval:{rid}", "elements": [
             {"type": "button", "action_id": APPROVE_ACTION, "style": "primary", "value": rid,
              "text": {"type": "plain_text", "text": "Approve"},
-             "confirm": _confirm("Approve?", f"Run `{record.command}` now?", "Approve")},
+             "confirm": _confirm("Approve?", f"Run `{literal(record.command)}` now?", "Approve")},
             {"type": "button", "action_id": REJECT_ACTION, "style": "danger", "value": rid,
              "text": {"type": "plain_text", "text": "Reject"},
-             "confirm": _confirm("Reject?", f"Reject `{record.command}`?", "Reject")},
+             "confirm": _confirm("Reject?", f"Reject `{literal(record.command)}`?", "Reject")},
             {"type": "button", "action_id": WITHDRAW_ACTION, "value": rid,
              "text": {"type": "plain_text", "text": "Withdraw"}},
         ]},
@@ -185,7 +187,7 @@ def approval_decided(record, plan_text: str, state) -> tuple[str, list]:
     line = f"{verb}{who}{when}."
     if len(state.slots) > 1 and state.votes:
         line += " " + approval_progress(state) + "."
-    head = f":inbox_tray: <@{record.requester}> requested `{record.command}`"
+    head = f":inbox_tray: <@{record.requester}> requested `{literal(record.command)}`"
     blocks = [_section(head), _section(plan_text), _section(line),
               _context(f"request `{record.request_id}` · plan `{state.fingerprint}`"
                        f"{ticket_note(record.ticket)}")]
@@ -198,21 +200,21 @@ BREAK_GLASS_ACK_ACTION = "tobit_break_glass_ack"
 def break_glass_review(record) -> tuple[str, list]:
     """The follow-up in the channel: a second admin acknowledges the break-glass run."""
     head = (f":rotating_light: *Break-glass review needed*: <@{record.requester}> ran "
-            f"`{record.command}` without approval. Reason: _{record.break_glass_reason}_.")
+            f"`{literal(record.command)}` without approval. Reason: _{literal(record.break_glass_reason)}_.")
     ask = (f"A second admin (not <@{record.requester}>) acknowledges with :white_check_mark: or the "
            "button, after checking the request's thread.")
     blocks = [_section(head), _section(ask),
               {"type": "actions", "block_id": f"review:{record.request_id}", "elements": [
                   {"type": "button", "action_id": BREAK_GLASS_ACK_ACTION, "style": "primary",
                    "value": record.request_id, "text": {"type": "plain_text", "text": "Acknowledge"},
-                   "confirm": _confirm("Acknowledge?", f"You reviewed `{record.command}`?", "Acknowledge")}]},
+                   "confirm": _confirm("Acknowledge?", f"You reviewed `{literal(record.command)}`?", "Acknowledge")}]},
               _context(f"request `{record.request_id}`{ticket_note(record.ticket)}")]
     return f"{head} ({record.request_id}{ticket_note(record.ticket)})", blocks
 
 
 def break_glass_reviewed(record, state) -> tuple[str, list]:
-    head = (f":rotating_light: Break-glass by <@{record.requester}>: `{record.command}`. "
-            f"Reason: _{record.break_glass_reason}_.")
+    head = (f":rotating_light: Break-glass by <@{record.requester}>: `{literal(record.command)}`. "
+            f"Reason: _{literal(record.break_glass_reason)}_.")
     line = f":white_check_mark: Reviewed by <@{state.decided_by}> at {_when(state.decided_at)}."
     blocks = [_section(head), _section(line),
               _context(f"request `{record.request_id}`{ticket_note(record.ticket)}")]

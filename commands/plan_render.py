@@ -12,18 +12,19 @@ WARNING = ":warning:"
 
 
 def render_plan(plan: Plan) -> str:
-    lines = [f"*Plan* for `{_escape(plan.command)}`" + (" (needs approval)" if plan.risky else "")]
+    lines = [f"*Plan* for `{literal(plan.command)}`" + (" (needs approval)" if plan.risky else "")]
     if plan.steps:
-        lines += [f"{i}. `{s.backend}` {_escape(s.summary)}" for i, s in enumerate(plan.steps, 1)]
+        lines += [f"{i}. `{s.backend}` {literal(s.summary)}" for i, s in enumerate(plan.steps, 1)]
     else:
         lines.append("Nothing to change.")
     if plan.checks:
         lines.append("Rules checked: " + ", ".join(plan.checks))
-    lines += [f"{WARNING} {_escape(w)}" for w in plan.warnings]
-    lines += [f"_Note: {_escape(n)}_" for n in plan.notes]
+    lines += [f"{WARNING} {literal(w)}" for w in plan.warnings]
+    lines += [f"_Note: {literal(n)}_" for n in plan.notes]
     return "\n".join(lines)
 
 
-def _escape(text: str) -> str:
-    # Slack's three control characters; everything else is shown as typed
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def literal(text: str) -> str:
+    """A user's words shown as typed: Slack reads `<!channel>`, `<@U1>` or `<https://x|y>` in
+    mrkdwn as a ping or a link; its three control characters are escaped, nothing else."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
