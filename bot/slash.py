@@ -96,13 +96,14 @@ class SlashCommand:
                envelope: Envelope | None = None) -> None:
         envelope = envelope or Envelope(text)
         customer = customer_of(cmd)
-        decision = self.deps.policy().decide(self.groups.identity(user), cmd.name, customer, channel,
-                                             command_options(cmd))
+        policy = self.deps.policy()   # once: a reload (SIGHUP) mid-request must not mix two files
+        decision = policy.decide(self.groups.identity(user), cmd.name, customer, channel,
+                                 command_options(cmd))
         if not decision.allowed:
             raise decision.refusal()
-        ticket = self.deps.policy().check_ticket(cmd.name, decision.risky, envelope.ticket)
+        ticket = policy.check_ticket(cmd.name, decision.risky, envelope.ticket)
         if envelope.break_glass:
-            check_break_glass(self.deps.policy(), decision, cmd.name, customer, envelope.reason)
+            check_break_glass(policy, decision, cmd.name, customer, envelope.reason)
         if isinstance(cmd, model.Help):
             client.chat_postEphemeral(channel=channel, user=user, text=help_text(cmd.topic))
             return
