@@ -2,7 +2,8 @@
 
 `MemoryDirectory` is the Directory port in memory, with the same rules as LdapDirectory: names
 from commands.naming, contracts from commands.contract_codec, markers make create_user
-idempotent, unknown customers raise NotFound with a "did you mean". `FileDirectory` keeps its
+idempotent, unknown customers raise NotFound with a "did you mean", a name or value AD cannot take
+is a PermanentBackendError with its hint. `FileDirectory` keeps its
 state in a JSON file under an exclusive lock per call, so the bot and its workers (separate
 processes) share one directory. Passwords are never written to the file: a real DC keeps
 hashes, the simulator keeps nothing.
@@ -13,18 +14,48 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import fcntl
+import functools
 import json
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from commands.contract import CustomerState, UserState
 from commands.contract_codec import decode, encode_entry, entries_to_dict, parse_entry
-from commands.errors import NotFound, PermanentBackendError
+from commands.errors import NotFound, PermanentBackendError, UserError
 from commands.naming import account_name
 from commands.steps import AD_GROUPS
+
+
+def _refused_like_ad(method: Callable) -> Callable:
+    """A name or value the directory cannot take fails the step as LdapDirectory's fails it.
+
+    LdapDirectory._session turns UserError/ValueError (naming, contract encoding) into a
+    PermanentBackendError with the helpful text; without the same here, a sandbox job reported
+    "internal error in step ad.create_user (ParseError)" where AD says what to type instead.
+    """
+
+    @functools.wraps(method)
+    def call(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except NotFound:
+            raise
+        except (UserError, ValueError) as exc:
+            text = exc.text() if isinstance(exc, UserError) else str(exc)
+            raise PermanentBackendError("AD", text) from exc
+
+    return call
+
+
+def _like_ad(cls: type) -> type:
+    """Every public port method of `cls` goes through `_refused_like_ad`."""
+    for name, member in list(vars(cls).items()):
+        if not name.startswith("_") and callable(member):
+            setattr(cls, name, _refused_like_ad(member))
+    return cls
 
 
 @dataclass
@@ -35,6 +66,7 @@ class _Customer:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)   # by sam
 
 
+@_like_ad
 class MemoryDirectory:
     def __init__(self, mail_domain: str = "tobit.test", sam_format: str = "{first_initial}{last}"):
         self.customers: dict[str, _Customer] = {}

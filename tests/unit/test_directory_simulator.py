@@ -44,3 +44,48 @@ def test_unknown_customers_are_refused_like_the_real_directory(tmp_path):
     assert "did you mean `acme`" in str(refusal.value.hint)
     with pytest.raises(AttributeError):
         directory.no_such_method
+
+
+def test_a_name_ad_cannot_take_fails_the_step_as_ad_does_not_as_an_internal_error(tmp_path):
+    from commands.errors import PermanentBackendError
+
+    directory = FileDirectory(tmp_path / "ad.json")
+    directory.create_customer("acme", "Acme GmbH")
+    with pytest.raises(PermanentBackendError) as refused:
+        _user(directory, "李", "王")
+    assert refused.value.backend == "AD" and "no Latin letters" in refused.value.message
+    assert "email=" in refused.value.message                  # the hint: what to type instead
+    with pytest.raises(PermanentBackendError, match="unknown contract key"):
+        directory.set_contract("acme", "no-such-key", "1")     # a ValueError, as LdapDirectory says it
+    with pytest.raises(NotFound):                              # refusals AD also raises stay as they are
+        directory.find_user("acmee", "jdoe")
+
+
+def test_the_engine_reports_the_simulators_refusal_with_its_text(tmp_path):
+    from commands.plan import Plan, Step
+    from workers.engine import Engine, StepFailed
+    from workers.steps import load_all
+    from workers.steps.base import Backends
+
+    class Journal:  # a first run: nothing done yet
+        def done_steps(self):
+            return set()
+
+        def values(self):
+            return {}
+
+        def attempts(self):
+            return 1
+
+    load_all()
+    directory = FileDirectory(tmp_path / "ad.json")
+    directory.create_customer("acme", "Acme GmbH")
+    published = []
+    plan = Plan('add-user acme "李 王"', "acme", (Step("ad", "create_user", {
+        "customer": "acme", "given_name": "李", "surname": "王", "display_name": "李 王",
+        "email": None, "solo": False}, "create AD account"),))
+    with pytest.raises(StepFailed) as failed:
+        Engine(Backends(directory, None, None), published.append, None).run(
+            "r-cjk", plan, Journal(), final_attempt=True)
+    assert "no Latin letters" in failed.value.event.error and "internal error" not in failed.value.event.error
+    assert published[-1].kind == "failed"
