@@ -1,5 +1,6 @@
 """Posts what workers publish: status updates in the request's thread, the final outcome,
-one-time passwords to the requester only, and an audit entry for every event.
+one-time passwords to the requester only, and an audit entry for every event. An event that
+cannot be posted is audited as such and acknowledged: it never blocks the events after it.
 
 Reads the shared outcomes stream through a Redis consumer group, so several bot processes
 share the work and each event is handled once; unacknowledged events of a dead process are
@@ -15,6 +16,7 @@ import threading
 
 import redis
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot import messages
 from bot.deps import BotDeps
@@ -24,6 +26,23 @@ from commands.events import OUTCOMES_STREAM, JobEvent
 log = logging.getLogger(__name__)
 GROUP = "bot"
 CLAIM_IDLE_MS = 60_000
+DM_INTRO = "For your request in <#{channel}> (the bot could not show it to you there):"
+
+
+def undelivered_text(record, user: str | None) -> str:
+    """Said in the thread when neither the ephemeral nor the direct message got through."""
+    whose = f" for `{user}`" if user else ""
+    again = f"reset-password {record.customer} {user}" if user and record.customer else "reset-password"
+    return (f":warning: <@{record.requester}>, the new password{whose} could not be delivered to you, "
+            f"neither here nor as a direct message, and it is kept nowhere. Run `{again}` to set "
+            "another one.")
+
+
+def _reason(exc: Exception) -> str:
+    """Slack's error code, or the exception's kind: never a message that could quote a secret."""
+    if isinstance(exc, SlackApiError):
+        return str(exc.response.get("error") or "slack_api_error")
+    return type(exc).__name__
 
 
 def ensure_group(client: redis.Redis, start: str = "$") -> None:
@@ -70,7 +89,14 @@ class Notifier(threading.Thread):
         # only the newest status of each request is worth a chat.update within one batch
         latest = {ev.request_id: eid for eid, ev in parsed if ev.kind not in (events.SECRET_READY,)}
         for eid, event in parsed:
-            self.handle(event, update_status=latest.get(event.request_id) == eid)
+            try:
+                self.handle(event, update_status=latest.get(event.request_id) == eid)
+            except Exception as exc:  # one bad event must not hold up the ones after it; retried,
+                # it would fail the same way every minute, with a new audit entry each time
+                log.exception("could not post %s of request %s; giving up on it", event.kind,
+                              event.request_id)
+                self.deps.audit.record("notify_failed", actor="bot", request=event.request_id,
+                                       event=event.kind, error=_reason(exc))
             r.xack(OUTCOMES_STREAM, GROUP, eid)
         return len(parsed)
 
@@ -94,11 +120,32 @@ class Notifier(threading.Thread):
             self.deps.requests.save(record)
 
     def deliver_secret(self, event: JobEvent, record) -> None:
+        """The secret leaves Redis when it is taken, so a refused ephemeral (the requester is not
+        in the channel: a modal posts in the support channel) falls back to a direct message;
+        only when that fails too does the thread say the password is lost."""
         user = event.extra.get("user") or "the user"
         secret = self.deps.secrets.take(event.request_id, event.secret or "")
         text = messages.password_notice(user, secret) if secret else messages.password_lost(user)
-        self.client.chat_postEphemeral(channel=record.channel, user=record.requester,
-                                       thread_ts=record.message_ts, text=text)
+        try:
+            self.client.chat_postEphemeral(channel=record.channel, user=record.requester,
+                                           thread_ts=record.message_ts, text=text)
+            return
+        except SlackApiError as exc:
+            log.warning("could not show request %s's %s in %s (%s); sending a direct message",
+                        record.request_id, event.secret, record.channel, _reason(exc))
+        try:
+            dm = self.client.conversations_open(users=record.requester)["channel"]["id"]
+            intro = DM_INTRO.format(channel=record.channel)
+            self.client.chat_postMessage(channel=dm, text=f"{intro}\n{text}")
+            return
+        except SlackApiError as exc:
+            log.warning("could not send request %s's %s to %s directly either (%s)",
+                        record.request_id, event.secret, record.requester, _reason(exc))
+            reason = _reason(exc)
+        self.deps.audit.record("secret_undelivered", actor="bot", request=record.request_id,
+                               customer=record.customer, error=reason, ticket=record.ticket)
+        self.client.chat_postMessage(channel=record.channel, thread_ts=record.message_ts,
+                                     text=undelivered_text(record, event.extra.get("user")))
 
     def audit(self, event: JobEvent, record) -> None:
         fields = {"request": event.request_id, "customer": record.customer, "step": event.step,

@@ -1,8 +1,9 @@
-"""Every Web API call the bot made, and the throttling a test asked for."""
+"""Every Web API call the bot made, and the throttling and refusals a test asked for."""
 
 from __future__ import annotations
 
 import time
+from typing import Callable
 
 from tobitbot.slack_emulator.model import JSON, ApiCall
 from tobitbot.slack_emulator.state import SharedState
@@ -13,6 +14,7 @@ class CallLog:
         self._state = state
         self._calls: list[ApiCall] = []
         self._limits: dict[str, list[int]] = {}  # method -> [calls left to refuse, retry_after]
+        self._failures: list[list] = []          # [method, error, calls left, params filter]
 
     def record(self, method: str, params: JSON, status: int, ok: bool,
                error: str | None = None) -> None:
@@ -37,3 +39,18 @@ class CallLog:
                 return None
             limit[0] -= 1
             return limit[1]
+
+    def fail(self, method: str, error: str, times: int = 1,
+             match: Callable[[JSON], bool] | None = None) -> None:
+        with self._state.cond:
+            self._failures.append([method, error, times, match])
+
+    def take_failure(self, method: str, params: JSON) -> str | None:
+        """The error code this call is to be refused with, else None."""
+        with self._state.cond:
+            for failure in self._failures:
+                name, error, left, match = failure
+                if name == method and left > 0 and (match is None or match(params)):
+                    failure[2] -= 1
+                    return error
+            return None

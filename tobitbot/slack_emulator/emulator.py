@@ -103,6 +103,13 @@ class SlackEmulator:
         """Answer the next `times` calls of `method` with HTTP 429 and Retry-After."""
         self.workspace.calls.rate_limit(method, times, retry_after)
 
+    def fail(self, method: str, error: str, times: int = 1,
+             match: Callable[[JSON], bool] | None = None) -> None:
+        """Refuse the next `times` calls of `method` whose parameters `match` accepts with
+        `{"ok": false, "error": error}`, as Slack would: e.g. `user_not_in_channel` for an
+        ephemeral to someone who is not in the channel, which the emulator does not track."""
+        self.workspace.calls.fail(method, error, times, match)
+
     # Acting as users (see BotRequests for the options every one of these takes)
 
     def slash_command(self, user_id: str, channel_id: str, command: str = "/tobit",

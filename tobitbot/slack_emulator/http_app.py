@@ -79,6 +79,9 @@ class EmulatorApp:
         if retry_after is not None:
             return self._answer(method, params, 429, {"ok": False, "error": "ratelimited"},
                                 {"Retry-After": str(retry_after)})
+        error = self._ws.calls.take_failure(method, params)
+        if error is not None:
+            return self._answer(method, params, 200, {"ok": False, "error": error})
         handler = METHODS.get(method)
         if handler is None:
             return self._answer(method, params, 200, {"ok": False, "error": "unknown_method"})

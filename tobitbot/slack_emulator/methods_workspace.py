@@ -26,6 +26,18 @@ def conversations_info(ws: Workspace, params: JSON) -> JSON:
     return {"channel": channel.to_slack()}
 
 
+def conversations_open(ws: Workspace, params: JSON) -> JSON:
+    """The bot's direct-message channel with one person (group DMs are not emulated)."""
+    users = [u.strip() for u in str(params.get("users") or "").split(",") if u.strip()]
+    if not users:
+        raise SlackError("users_list_not_supplied")
+    if len(users) > 1:
+        raise SlackError("not_implemented")
+    channel = ws.directory.channel(ws.directory.user(users[0]).id)
+    full = str(params.get("return_im")).lower() in ("true", "1")
+    return {"channel": channel.to_slack() if full else {"id": channel.id}}
+
+
 def conversations_history(ws: Workspace, params: JSON) -> JSON:
     channel = ws.directory.channel(required(params, "channel", "channel_not_found"))
     oldest, latest = float(params.get("oldest") or 0), float(params.get("latest") or "inf")
@@ -126,6 +138,7 @@ METHODS = {
     "auth.test": auth_test,
     "conversations.info": conversations_info,
     "conversations.history": conversations_history,
+    "conversations.open": conversations_open,
     "conversations.replies": conversations_replies,
     "users.info": users_info,
     "users.lookupByEmail": users_lookup_by_email,
