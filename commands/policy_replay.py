@@ -1,9 +1,11 @@
 """Past requests decided again under another policy, for `tobitbot policy replay`.
 
 Takes audit entries as plain dicts (the caller reads them) and answers which of the policy's
-decisions would now come out the other way. Only the policy's part is replayed: a request the
-policy allowed and a service rule then refused (the entry names the rule) counts as allowed.
-Refusals of text that did not parse never reached the policy and are left out.
+decisions would now come out the other way. The policy's whole part is replayed: role, scope and
+channel, the ticket rule and break-glass. A request the policy allowed and a service rule then
+refused (the entry names the rule) counts as allowed. Refusals of text that did not parse never
+reached the policy and are left out. Reads (reports, `plan`, `help`) are audited only when
+refused, so a read the new file would refuse cannot be found here; `policy check` shows it.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from datetime import datetime, timezone
 from typing import Iterable, Mapping
 
 from commands import model
-from commands.envelope import open_envelope
-from commands.errors import ParseError
+from commands.break_glass import check_break_glass
+from commands.envelope import Envelope, open_envelope
+from commands.errors import ParseError, UserError
 from commands.parser import parse
 from commands.policy import Decision, Policy
 from commands.roles import Identity
@@ -69,18 +72,21 @@ def replay(entries: Iterable[Mapping[str, object]], new: Policy, old: Policy | N
         if isinstance(request, str):
             skipped.append(f"{_who(entry)}: {request}")
             continue
+        before = _was_allowed(entry, request, old)
+        if before is None:
+            skipped.append(f"{_who(entry)}: skipped: refused, and with no policy in force to ask, "
+                           "it cannot be told whether by the policy or by a later check")
+            continue
         replayed += 1
-        who, name, customer, channel, options = request
-        after = new.decide(who, name, customer, channel, options)
-        before = _was_allowed(entry, old.decide(who, name, customer, channel, options)
-                              if old is not None else None)
-        if before != after.allowed:
+        after, reason = _judge(new, request)
+        if before != after:
+            who, name, customer = request[0], request[1], request[2]
             changed.append(Changed(_at(entry), who.user_id, name, customer, _word(before),
-                                   _word(after.allowed), _reason(after)))
+                                   _word(after), reason))
     return Replay(replayed, tuple(changed), tuple(skipped))
 
 
-Request = tuple[Identity, str, "str | None", str, dict[str, object]]
+Request = tuple[Identity, str, "str | None", str, dict[str, object], Envelope]
 
 
 def _request(entry: Mapping[str, object]) -> Request | str:
@@ -91,20 +97,38 @@ def _request(entry: Mapping[str, object]) -> Request | str:
     if not isinstance(text, str):
         return "skipped: the entry does not record the command text"
     try:
-        cmd = parse(open_envelope(text).text)   # the ticket and break-glass are not the command
+        envelope = open_envelope(text)   # the ticket and break-glass are not the command
+        cmd = parse(envelope.text)
     except ParseError as err:
         return f"skipped: `{text}` no longer parses ({err.message})"
     inner = cmd.command if isinstance(cmd, model.ShowPlan) else cmd
     options = {k: v for k, v in vars(inner).items() if isinstance(v, (str, int, bool))}
     who = Identity(str(entry.get("actor", "")), frozenset(str(g) for g in groups))
-    return who, cmd.name, getattr(inner, "customer", None), str(entry.get("channel", "")), options
+    return (who, cmd.name, getattr(inner, "customer", None), str(entry.get("channel", "")), options,
+            envelope)
 
 
-def _was_allowed(entry: Mapping[str, object], by_old: Decision | None) -> bool:
+def _judge(policy: Policy, request: Request) -> tuple[bool, str]:
+    """The policy's whole answer, as the slash command asks it: decide, ticket, break-glass."""
+    who, name, customer, channel, options, envelope = request
+    decision = policy.decide(who, name, customer, channel, options)
+    if not decision.allowed:
+        return False, _reason(decision)
+    try:
+        policy.check_ticket(name, decision.risky, envelope.ticket)
+        if envelope.break_glass:
+            check_break_glass(policy, decision, name, customer, envelope.reason or "")
+    except UserError as err:
+        return False, err.text()
+    return True, _reason(decision)
+
+
+def _was_allowed(entry: Mapping[str, object], request: Request, old: Policy | None) -> bool | None:
+    """Did the policy allow it then; None: refused, and no policy in force to tell by whom."""
     if entry["action"] == "allowed" or entry.get("rule"):
         return True
     # Refused without a service rule: by the policy, unless the policy in force allows it.
-    return by_old is not None and by_old.allowed
+    return _judge(old, request)[0] if old is not None else None
 
 
 def _reason(decision: Decision) -> str:

@@ -68,12 +68,18 @@ def _in_use(args: argparse.Namespace) -> tuple[str, str]:
 def check_policy(path: str, against: str, redis_url: str, out: TextIO = sys.stdout) -> int:
     """0 when `path` is valid (its changes printed); a ConfigError (status 2) when it is not."""
     new = load_policy_file(path)
-    old = _policy_in_use(against)
+    print(f"{path}: valid", file=out)
+    try:
+        old = load_policy_file(against)
+    except ConfigError as err:   # likely why someone checks a fix: the file is still valid
+        print(f"the policy in use does not load, so there is nothing to compare with (name one "
+              f"with --against):\n{err}", file=out)
+        return 0
     people, seen_customers, note = _seen_in_audit_log(redis_url)
     customers = customer_scopes((old, new), seen_customers)
-    print(f"{path}: valid", file=out)
-    print(f"compared with {against}, on customers {', '.join(customers[:-1]) or 'none named'}"
-          " and any other", file=out)
+    named = ", ".join(customers[:-1])
+    print(f"compared with {against}, on " + (f"customers {named} and any other" if named
+                                             else "any customer (none is named)"), file=out)
     sections = [("who may do what (the groups and users the files name):",
                  ability_changes(old, new, None, customers))]
     if people is not None:
@@ -97,8 +103,8 @@ def replay_policy(path: str, since: int, against: str, redis_url: str,
     try:
         old: Policy | None = load_policy_file(against)
     except ConfigError as err:
-        print(f"the policy in use does not load, so every refusal counts as the policy's:\n{err}",
-              file=out)
+        print(f"the policy in use does not load, so a refusal cannot be told to be the policy's "
+              f"and is skipped:\n{err}", file=out)
         old = None
     try:
         entries = [entry for _, entry, _, _ in AuditLog(_redis(redis_url)).entries(since)]
@@ -112,15 +118,9 @@ def replay_policy(path: str, since: int, against: str, redis_url: str,
         print(note, file=out)
     when = datetime.fromtimestamp(since / 1000, timezone.utc).strftime("%Y-%m-%d %H:%MZ")
     print(f"since {when}: {result.summary()}", file=out)
+    print("reads (reports, plan, help) are audited only when refused: `tobitbot policy check` "
+          "shows who would lose them", file=out)
     return 0
-
-
-def _policy_in_use(path: str) -> Policy:
-    try:
-        return load_policy_file(path)
-    except ConfigError as err:
-        raise ConfigError(f"the policy in use does not load, so there is nothing to compare "
-                          f"with (name one with --against):\n{err}") from err
 
 
 def _seen_in_audit_log(redis_url: str
@@ -134,8 +134,10 @@ def _seen_in_audit_log(redis_url: str
     people: dict[str, set[str]] = {}
     customers = set()
     for _, entry, _, _ in entries:
-        if entry.get("action") in DECISIONS and isinstance(entry.get("groups"), list):
-            people[str(entry.get("actor"))] = set(entry["groups"])
+        groups, actor = entry.get("groups"), str(entry.get("actor"))
+        # an empty list may be a failed group lookup: it does not replace groups seen before
+        if entry.get("action") in DECISIONS and isinstance(groups, list) and (groups or actor not in people):
+            people[actor] = set(groups)
         if isinstance(entry.get("customer"), str):
             customers.add(entry["customer"])
     return people, sorted(customers), None

@@ -112,6 +112,15 @@ def test_check_of_a_bad_file_names_the_line_and_exits_2(files, text, error):
         assert run.returncode == 2 and error in run.stderr, run.stderr
 
 
+def test_check_of_a_fix_while_the_policy_in_use_is_broken_says_the_fix_is_valid(files):
+    (files / "broken.toml").write_text('[[grants]]\nrole = "boss"\n')
+    run = tobitbot("policy", "check", str(files / "new.toml"), "--against",
+                   str(files / "broken.toml"), "--redis-url", "redis://127.0.0.1:1/0")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith(f"{files / 'new.toml'}: valid")
+    assert "the policy in use does not load" in run.stdout and "unknown role 'boss'" in run.stdout
+
+
 def test_replay_lists_the_past_decisions_that_would_differ(files, audit):
     run = tobitbot("policy", "replay", str(files / "new.toml"), "--since", "30d",
                    "--redis-url", audit, env={"TOBITBOT_POLICY_FILE": str(files / "in-use.toml")})
@@ -124,8 +133,9 @@ def test_replay_lists_the_past_decisions_that_would_differ(files, audit):
         "U_NINA add-user on globex: refused -> allowed",
     ]
     assert "needs role approver for acme; you have operator" in run.stdout
-    assert lines[-1].endswith("5 past requests replayed, 3 would be decided differently "
+    assert lines[-2].endswith("5 past requests replayed, 3 would be decided differently "
                               "(2 newly refused, 1 newly allowed)")
+    assert lines[-1].startswith("reads (reports, plan, help) are audited only when refused")
 
 
 def test_replay_only_looks_back_as_far_as_asked(files, audit):

@@ -8,6 +8,9 @@ from commands.policy import load_policy_text
 from commands.policy_replay import replay
 
 HEAD = """
+[defaults]
+ticket_for_risky = false   # the ticket cases below ask for one by command
+
 [commands.add-user]
 min_role = "operator"
 
@@ -105,7 +108,46 @@ def test_a_refusal_after_the_policy_allowed_it_is_not_a_policy_refusal():
     unknown = entry("refused", "U_BOB", 'add-user initech "Jane Doe"', ["S_OPERATORS"],
                     reason="Unknown customer `initech`.")
     assert replay([unknown], OLD, OLD).changed == ()
-    assert replay([unknown], OLD, None).changed[0].after == "allowed"
+    # without a policy in force to ask, whose refusal it was cannot be told: skipped, not guessed
+    result = replay([unknown], OLD, None)
+    assert result.changed == () and "no policy in force" in result.skipped[0]
+
+
+TICKETS = load_policy_text(HEAD.replace('min_role = "operator"\nrisky = true',
+                                        'min_role = "operator"\nrisky = true\nticket = "required"')
+                           + OPERATORS)
+BREAK_GLASS = load_policy_text(HEAD.replace('risky = true', 'risky = true\nbreak_glass = true')
+                               + OPERATORS + '''
+[[grants]]
+role = "admin"
+users = ["U_ADA"]
+customers = ["*"]
+''')
+NO_BREAK_GLASS = load_policy_text(HEAD + OPERATORS + '''
+[[grants]]
+role = "admin"
+users = ["U_ADA"]
+customers = ["*"]
+''')
+REMOVE = "remove-user acme jdoe mail=archive"
+
+
+@pytest.mark.parametrize("old, new, text, action, expected", [
+    # a ticket the new file requires: the past request without one would now be refused
+    (OLD, TICKETS, REMOVE, "allowed", ["allowed -> refused"]),
+    (OLD, TICKETS, REMOVE + " ticket=SUP-7", "allowed", []),
+    # refused for its missing ticket: the old file's whole answer tells it was the policy
+    (TICKETS, OLD, REMOVE, "refused", ["refused -> allowed"]),
+    (TICKETS, TICKETS, REMOVE, "refused", []),
+    # break-glass the new file no longer allows
+    (BREAK_GLASS, NO_BREAK_GLASS, '--break-glass reason="CEO locked out" ' + REMOVE, "allowed",
+     ["allowed -> refused"]),
+    (BREAK_GLASS, BREAK_GLASS, '--break-glass reason="CEO locked out" ' + REMOVE, "allowed", []),
+])
+def test_tickets_and_break_glass_are_replayed_too(old, new, text, action, expected):
+    past = entry(action, "U_ADA", text, ["S_OPERATORS"])
+    result = replay([past], new, old)
+    assert [c.line().split(": ", 1)[1].split(" (")[0] for c in result.changed] == expected
 
 
 def test_lines_and_summary_say_when_who_what_and_why():
