@@ -1,7 +1,9 @@
 """Tables for Slack: tabulate in code blocks, split so no block or message exceeds Slack's limits.
 
-Slack allows 3,000 characters in a section's text and 50 blocks in a message. Long tables are
-cut between rows, each part repeating the header, and parts are grouped into messages.
+Slack allows 3,000 characters in a section's text and 50 blocks in a message, and refuses a
+message it finds too long (`msg_too_long`; its `text` is cut at 40,000). Long tables are cut
+between rows, each part repeating the header, and parts are grouped into messages of at most
+MAX_MESSAGE_TEXT characters: well inside the limit, and still readable on a laptop.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from tabulate import tabulate
 
 MAX_BLOCK_TEXT = 3000
 MAX_BLOCKS = 50
+MAX_MESSAGE_TEXT = 12_000
 FENCE = "```"
 
 
@@ -40,9 +43,16 @@ def table_messages(title: str, headers: Sequence[str], rows: Iterable[Sequence[A
     else:
         blocks += [{"type": "section", "text": {"type": "mrkdwn", "text": c}}
                    for c in code_chunks(headers, rows)]
-    messages = []
-    for start in range(0, len(blocks), MAX_BLOCKS):
-        part = blocks[start:start + MAX_BLOCKS]
-        suffix = f" (part {start // MAX_BLOCKS + 1})" if len(blocks) > MAX_BLOCKS else ""
-        messages.append((title + suffix, part))
-    return messages
+    parts: list[list[dict]] = [[]]
+    for block in blocks:
+        size = sum(_text_size(b) for b in parts[-1]) + _text_size(block)
+        if parts[-1] and (len(parts[-1]) == MAX_BLOCKS or size > MAX_MESSAGE_TEXT):
+            parts.append([])
+        parts[-1].append(block)
+    return [(title + (f" (part {n})" if len(parts) > 1 else ""), part)
+            for n, part in enumerate(parts, 1)]
+
+
+def _text_size(block: dict) -> int:
+    text = block.get("text") or (block.get("elements") or [{}])[0]
+    return len(text.get("text", ""))
