@@ -15,8 +15,12 @@ from dataclasses import dataclass
 
 from commands.errors import ParseError
 from commands.lexer import Token, lex, quote
+from commands.policy_catalogue import KNOWN_COMMANDS
 
 BREAK_GLASS_FLAG = "--break-glass"
+# macOS and Slack's own clients turn a typed `--` into a dash: accept what they made of it
+_FLAG_SPELLINGS = frozenset({BREAK_GLASS_FLAG, "\u2014break-glass", "\u2013break-glass",
+                             "\u2014-break-glass", "\u2013-break-glass"})
 _EXAMPLE = f'`/tobit {BREAK_GLASS_FLAG} reason="customer CEO locked out" reset-password acme jdoe`'
 _KEEPS_TICKET = frozenset({"audit"})   # commands with a `ticket=` option of their own
 
@@ -43,6 +47,7 @@ def open_envelope(text: str) -> Envelope:
     if tokens and tokens[0].key is None and tokens[0].text.lower() == "/tobit":
         prefix, tokens = tokens[:1], tokens[1:]
     reason, tokens = _break_glass(tokens)
+    _refuse_misplaced(tokens, reason is not None)
     head = next((t.text.lower() for t in tokens if t.key is None), None)
     ticket = None
     if head not in _KEEPS_TICKET:
@@ -54,9 +59,13 @@ def open_envelope(text: str) -> Envelope:
                     reason is not None, reason)
 
 
+def _is_flag(token: Token) -> bool:
+    return token.key is None and token.text.lower() in _FLAG_SPELLINGS
+
+
 def _break_glass(tokens: list[Token]) -> tuple[str | None, list[Token]]:
     """The reason of a leading `--break-glass reason="..."`, and the words after it."""
-    if not tokens or tokens[0].key is not None or tokens[0].text.lower() != BREAK_GLASS_FLAG:
+    if not tokens or not _is_flag(tokens[0]):
         return None, tokens
     after = tokens[1:]
     if not after or (after[0].key or "").lower() != "reason":
@@ -67,9 +76,25 @@ def _break_glass(tokens: list[Token]) -> tuple[str | None, list[Token]]:
         raise ParseError(f"The reason after `{BREAK_GLASS_FLAG}` is empty.",
                          hint=f"Say why it cannot wait: {_EXAMPLE}.")
     rest = after[1:]
-    if rest and rest[0].key is None and rest[0].text.lower() == BREAK_GLASS_FLAG:
+    if rest and _is_flag(rest[0]):
         raise ParseError(f"`{BREAK_GLASS_FLAG}` is given twice.", hint=f"Give it once: {_EXAMPLE}.")
+    word = next((t for t in rest if t.key is None), None)
+    if word is not None and word is rest[0] and word.text.lower() not in KNOWN_COMMANDS:
+        # `reason=CEO locked out reset-password ...`: the reason's other words look like a command
+        raise ParseError(f"`{word.text}` is not a command.",
+                         hint=f"A reason with spaces goes in quotes: {_EXAMPLE}.")
     return reason, rest
+
+
+def _refuse_misplaced(tokens: list[Token], break_glass: bool) -> None:
+    """`--break-glass` or `reason=` anywhere but first: say where they go, not "unknown option"."""
+    if any(_is_flag(t) for t in tokens):
+        raise ParseError(f"`{BREAK_GLASS_FLAG}` goes first, before the command.",
+                         hint=f"For example {_EXAMPLE}.")
+    if any((t.key or "").lower() == "reason" for t in tokens):
+        what = "is given twice" if break_glass else f"belongs to `{BREAK_GLASS_FLAG}`"
+        raise ParseError(f"`reason=` {what}: it goes once, right after `{BREAK_GLASS_FLAG}`, "
+                         "before the command.", hint=f"For example {_EXAMPLE}.")
 
 
 def _ticket(tokens: list[Token]) -> tuple[str | None, list[Token]]:
