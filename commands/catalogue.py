@@ -27,6 +27,7 @@ class Param:
     greedy: bool = False                   # last positional: takes the rest of the words
     show: Callable[[Any], str] = str       # the inverse of `convert`, for `render`
     rule: str | None = None                # the rule that makes it required
+    switch: bool = False                   # its own word turns it on, wherever it stands (`mine`)
 
 
 @dataclass(frozen=True)
@@ -123,19 +124,6 @@ def _topic(text: str) -> str:
         raise v.BadValue(f"there is no command `{v.shown(text)}`.",
                          f"Did you mean `{close.name}`?" if close else "Type `help` for all commands.")
     return spec.name
-
-
-def _word_as_flag(word: str, field: str) -> Callable[[dict[str, Any]], None]:
-    """`jobs mine` / `audit break-glass`: the word lands in the optional CUSTOMER first and is
-    moved to its switch. A customer named `mine` or `break-glass` cannot be filtered on here;
-    the switch is what people type, such a slug is not."""
-
-    def check(values: dict[str, Any]) -> None:
-        if values.get("customer") == word and field not in values:
-            del values["customer"]
-            values[field] = True
-
-    return check
 
 
 SPECS: tuple[Spec, ...] = (
@@ -238,10 +226,9 @@ SPECS: tuple[Spec, ...] = (
     Spec(model.ListJobs, "reports", "Recent requests and their state, newest first.",
          (Param("customer", "customer", v.slug, "CUSTOMER", "only this customer's requests"),
           Param("mine", "mine", rv.flag_word("mine"), "mine", "only the requests you asked for",
-                show=rv.show_flag("mine"))),
+                show=rv.show_flag("mine"), switch=True)),
          (Param("limit", "limit", rv.limit, "N", f"how many (default 10, at most {rv.MAX_LIMIT})"),),
-         ("jobs", "jobs acme", "jobs mine", "jobs acme mine limit=25"),
-         check=_word_as_flag("mine", "mine")),
+         ("jobs", "jobs acme", "jobs mine", "jobs acme mine limit=25")),
     Spec(model.ShowJob, "reports", "One request: who asked, approvals, steps done and left.",
          (Param("id", "request_id", rv.request_id, "ID", "the request id shown under the request "
                 "message (`r-...`)", True),), (),
@@ -249,13 +236,13 @@ SPECS: tuple[Spec, ...] = (
     Spec(model.ShowAudit, "reports", "The audit trail as a table, filtered.",
          (Param("customer", "customer", v.slug, "CUSTOMER", "only this customer's entries"),
           Param("break-glass", "break_glass", rv.flag_word("break-glass"), "break-glass",
-                "only break-glass runs, with their review state", show=rv.show_flag("break-glass"))),
+                "only break-glass runs, with their review state", show=rv.show_flag("break-glass"),
+                switch=True)),
          (Param("since", "since", rv.duration, "7d|24h|30m", "how far back (default 7d)",
                 show=rv.show_duration),
           Param("ticket", "ticket", rv.ticket, "TICKET", "only entries of this ticket's requests")),
          ("audit acme", "audit acme since=24h", "audit ticket=SUP-1234 since=30d",
-          "audit break-glass"),
-         check=_word_as_flag("break-glass", "break_glass")),
+          "audit break-glass")),
     Spec(model.Help, "reports", "All commands, or one command's details.",
          (Param("command", "topic", _topic, "COMMAND", "a command name"),), (),
          ("help", "help add-user")),

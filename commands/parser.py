@@ -76,7 +76,7 @@ def _collect(spec: Spec, tokens: list[Token]) -> dict[str, Any]:
         if param.field in values:
             raise _error(spec, f"`{param.key}=` is given twice.", "Give each option once.")
         values[param.field] = _convert(spec, param, token.value)
-    _fill_positionals(spec, words, values)
+    _fill_positionals(spec, _take_switches(spec, words, values), values)
     missing = next((p for p in spec.params if p.required and p.field not in values), None)
     if missing:
         raise _missing(spec, missing)
@@ -84,6 +84,17 @@ def _collect(spec: Spec, tokens: list[Token]) -> dict[str, Any]:
         keys = ", ".join(f"`{p.key}=`" for p in spec.options)
         raise _error(spec, f"`{spec.name}` needs at least one of {keys}.")
     return values
+
+
+def _take_switches(spec: Spec, words: list[Token], values: dict[str, Any]) -> list[Token]:
+    """`jobs mine acme` as well as `jobs acme mine`: a switch's word is taken out wherever it
+    stands, so it never lands in (or is mistaken for) the customer."""
+    for param in spec.positionals:
+        word = next((t for t in words if param.switch and t.text.lower() == param.key), None)
+        if word is not None and param.field not in values:
+            values[param.field] = True
+            words = [t for t in words if t is not word]
+    return words
 
 
 def _fill_positionals(spec: Spec, words: list[Token], values: dict[str, Any]) -> None:

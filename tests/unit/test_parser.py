@@ -72,6 +72,8 @@ VALID = [
     ("jobs acme", m.ListJobs("acme")),
     ("jobs mine", m.ListJobs(mine=True)),
     ("jobs acme mine limit=25", m.ListJobs("acme", True, 25)),
+    ("jobs mine acme", m.ListJobs("acme", True)),                 # a switch's word stands anywhere
+    ("jobs MINE", m.ListJobs(mine=True)),
     ("jobs mine=yes limit=100", m.ListJobs(mine=True, limit=100)),
     ("Jobs ACME mine=no", m.ListJobs("acme")),
     ("job r-1a2b3c4d5e", m.ShowJob("r-1a2b3c4d5e")),
@@ -83,6 +85,7 @@ VALID = [
     ("audit ticket=SUP-1234", m.ShowAudit(ticket="SUP-1234")),
     ("audit break-glass", m.ShowAudit(break_glass=True)),
     ("audit globex break-glass since=24h", m.ShowAudit("globex", 86400, None, True)),
+    ("audit break-glass globex", m.ShowAudit("globex", break_glass=True)),
     ("audit break-glass=yes ticket=INC0042", m.ShowAudit(ticket="INC0042", break_glass=True)),
     ("plan remove-user acme jdoe mail=archive", m.ShowPlan(m.RemoveUser("acme", "jdoe", "archive"))),
     # ---- the language around the words
