@@ -16,7 +16,7 @@ from typing import Mapping, Sequence
 from commands import policy_messages as say
 from commands.errors import ConfigError, ParseError, PermissionDenied
 from commands.policy_catalogue import (
-    IMPLICIT_READS, KNOWN_COMMANDS, READ_COMMANDS, needs_customer,
+    IMPLICIT_READS, KNOWN_COMMANDS, READ_COMMANDS, needs_customer, takes_customer,
 )
 from commands.policy_diff import diff_policies
 from commands.policy_lines import LineIndex
@@ -219,7 +219,8 @@ class Policy:
             # A report across customers in a channel shared with one customer could show the
             # others' data if the caller forgot to filter; in doubt, ask for a customer.
             everywhere = [c.id for c in self.channels if ALL_CUSTOMERS in c.customers]
-            return say.channel_needs_customer(command_name, channel_id, bound_to, everywhere)
+            return say.channel_needs_customer(command_name, channel_id, bound_to, everywhere,
+                                              takes_customer(command_name))
         return None
 
     def _groups_granting(self, needed: Role, customer: str | None) -> list[str]:

@@ -77,7 +77,12 @@ def channel_other_customer(channel_id: str, bound_to: str, customer: str,
 
 
 def channel_needs_customer(name: str, channel_id: str, bound_to: str,
-                           elsewhere: list[str]) -> Refusal:
+                           elsewhere: list[str], takes_customer: bool = True) -> Refusal:
+    if not takes_customer:   # `job ID`: it names no customer, so it cannot run here at all
+        where = (f"run it in {_channels(elsewhere)}" if elsewhere
+                 else "run it in a channel the policy opens to all customers")
+        return (f"<#{channel_id}> is only for {bound_to}, and {name} is not about one customer",
+                where)
     where = f", or run it in {_channels(elsewhere)}" if elsewhere else ""
     return (f"<#{channel_id}> is only for {bound_to}, and {name} was not given a customer",
             f"name the customer: `{name} {bound_to.split(', ')[0]} …`{where}")

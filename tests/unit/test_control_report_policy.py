@@ -92,3 +92,12 @@ def test_a_report_shows_only_customers_where_the_role_is_enough_for_it():
     assert MIXED.visible_customers(bob, "jobs", ["acme", "globex"], "C_ALL") == ["acme", "globex"]
     # a viewer of every customer is below audit's role: no entry, not even those of no customer
     assert not MIXED.may_read(eve, "audit", "*") and MIXED.may_read(eve, "jobs", "*")
+
+
+def test_a_job_in_a_channel_bound_to_one_customer_points_to_another_channel():
+    refusal = POLICY.decide(VIEW, "job", None, "C_ACME")
+    assert not refusal.allowed
+    assert "not about one customer" in refusal.reason and "<#C_ALL>" in refusal.hint
+    assert "`job acme" not in refusal.hint        # that would not parse: job takes an id
+    jobs = POLICY.decide(VIEW, "jobs", None, "C_ACME")
+    assert "`jobs acme …`" in jobs.hint
