@@ -28,7 +28,9 @@ const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g,
   (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 const unent = (s) => String(s ?? "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
-const emoji = (name) => EMOJI[name] || `:${name}:`;
+// own names only: `:constructor:` must not find Object.prototype.constructor
+const known = (name) => (Object.hasOwn(EMOJI, name) ? EMOJI[name] : null);
+const emoji = (name) => known(name) || `:${name}:`;
 
 function el(tag, cls, htmlText) {
   const node = document.createElement(tag);
@@ -60,7 +62,7 @@ function styled(text) {
     .replace(/(^|[\s(\u0000])\*([^*\n]+)\*/g, "$1<b>$2</b>")
     .replace(/(^|[\s(\u0000])_([^_\n]+)_/g, "$1<i>$2</i>")
     .replace(/(^|[\s(\u0000])~([^~\n]+)~/g, "$1<s>$2</s>")
-    .replace(/:([a-z0-9_+-]+):/g, (all, name) => EMOJI[name] || all)
+    .replace(/:([a-z0-9_+-]+):/g, (all, name) => known(name) || all)
     .replace(/\n/g, "<br>");
 }
 
@@ -83,7 +85,7 @@ function special(inner) {
 
 function textObject(t) {
   if (!t) return "";
-  if (t.type === "plain_text") return esc(t.text).replace(/:([a-z0-9_+-]+):/g, (a, n) => EMOJI[n] || a);
+  if (t.type === "plain_text") return esc(t.text).replace(/:([a-z0-9_+-]+):/g, (a, n) => known(n) || a);
   return mrkdwn(t.text);
 }
 
