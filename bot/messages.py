@@ -235,6 +235,8 @@ VOTE_REPLIES = {
                    "second admin (:white_check_mark: or the button).",
     "review_other_role": "<@{user}>, not counted: a break-glass run is reviewed by a second admin.",
     "review_closed": "<@{user}>, this break-glass run was already reviewed; nothing changed.",
+    "review_expired": ("<@{user}>, this review request expired, so it cannot be acknowledged here; "
+                       "`/tobit audit break-glass` lists the run as pending."),
     "stale": (":warning: Approved, but the customer's state changed since the plan was shown, so the "
               "plan no longer holds. Nothing was run. Run `{command}` again to see the new plan."),
 }
