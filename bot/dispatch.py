@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from rq import Retry
@@ -10,6 +11,7 @@ from slack_sdk import WebClient
 from bot import messages
 from bot.approval_store import ApprovalStore
 from bot.deps import BotDeps
+from bot.notifier import error_code
 from bot.request_store import RequestRecord
 from commands import break_glass
 from commands.approval import ApprovalState
@@ -20,6 +22,7 @@ from commands.policy import Decision
 RUN_PLAN = "workers.jobs.run_plan"
 UNDO_PLAN = "workers.jobs.undo_plan"
 REVIEW_SECONDS = 30 * 24 * 3600   # a break-glass review stays open as long as the request is kept
+log = logging.getLogger(__name__)
 
 
 class Dispatcher:
@@ -61,19 +64,31 @@ class Dispatcher:
                                fingerprint=state.fingerprint, ticket=record.ticket)
 
     def break_glass(self, record: RequestRecord, plan: Plan, client: WebClient) -> None:
-        """Run at once, marked loudly; then ask a second admin to review, through the approvals."""
+        """Run at once, marked loudly; then ask a second admin to review, through the approvals.
+
+        The review message is asked for before the job is enqueued, since after that only the
+        notifier writes the record; but it cannot stop the run: the request says it runs now."""
         self.post_request(record, plan, client)
         self.deps.audit.record(break_glass.ACTION, actor=record.requester, request=record.request_id,
                                customer=record.customer, command=record.command,
                                reason=record.break_glass_reason, ticket=record.ticket)
+        try:
+            self.ask_review(record, plan, client)
+        except Exception as exc:  # the run goes ahead; the audit says that its review was not asked
+            log.exception("could not ask for the review of break-glass request %s", record.request_id)
+            self.deps.audit.record("break_glass_review_failed", actor="bot", request=record.request_id,
+                                   customer=record.customer, error=error_code(exc), ticket=record.ticket)
+        self.enqueue(record, client)   # saves the record; after it, only the notifier writes it
+
+    def ask_review(self, record: RequestRecord, plan: Plan, client: WebClient) -> None:
         review = ApprovalState(record.request_id, record.requester, record.command, plan.command.split()[0],
                                record.customer, plan.fingerprint(), expires_at=time.time() + REVIEW_SECONDS,
                                slots=break_glass.REVIEW_SLOTS)
         self.approvals.create(review)
         text, blocks = messages.break_glass_review(record)
         record.review_ts = client.chat_postMessage(channel=record.channel, text=text, blocks=blocks)["ts"]
+        self.deps.requests.save(record)   # before the link: a ✅ on it finds the message to update
         self.approvals.link_message(record.request_id, record.channel, record.review_ts)
-        self.enqueue(record, client)   # saves the record; after it, only the notifier writes it
 
     def enqueue(self, record: RequestRecord, client: WebClient, *, job: str = RUN_PLAN) -> None:
         steps = len(record.plan["steps"])

@@ -38,7 +38,7 @@ def undelivered_text(record, user: str | None) -> str:
             "another one.")
 
 
-def _reason(exc: Exception) -> str:
+def error_code(exc: Exception) -> str:
     """Slack's error code, or the exception's kind: never a message that could quote a secret."""
     if isinstance(exc, SlackApiError):
         return str(exc.response.get("error") or "slack_api_error")
@@ -96,7 +96,7 @@ class Notifier(threading.Thread):
                 log.exception("could not post %s of request %s; giving up on it", event.kind,
                               event.request_id)
                 self.deps.audit.record("notify_failed", actor="bot", request=event.request_id,
-                                       event=event.kind, error=_reason(exc))
+                                       event=event.kind, error=error_code(exc))
             r.xack(OUTCOMES_STREAM, GROUP, eid)
         return len(parsed)
 
@@ -132,7 +132,7 @@ class Notifier(threading.Thread):
             return
         except SlackApiError as exc:
             log.warning("could not show request %s's %s in %s (%s); sending a direct message",
-                        record.request_id, event.secret, record.channel, _reason(exc))
+                        record.request_id, event.secret, record.channel, error_code(exc))
         try:
             dm = self.client.conversations_open(users=record.requester)["channel"]["id"]
             intro = DM_INTRO.format(channel=record.channel)
@@ -140,8 +140,8 @@ class Notifier(threading.Thread):
             return
         except SlackApiError as exc:
             log.warning("could not send request %s's %s to %s directly either (%s)",
-                        record.request_id, event.secret, record.requester, _reason(exc))
-            reason = _reason(exc)
+                        record.request_id, event.secret, record.requester, error_code(exc))
+            reason = error_code(exc)
         self.deps.audit.record("secret_undelivered", actor="bot", request=record.request_id,
                                customer=record.customer, error=reason, ticket=record.ticket)
         self.client.chat_postMessage(channel=record.channel, thread_ts=record.message_ts,
