@@ -2,21 +2,24 @@
 
 A submission is checked before the modal closes, on the same path as `/tobit add-user`: the
 catalogue's converters (the parser's own), the policy, the customer's contract and the service
-rules; a refusal is shown under the field it concerns (`response_action: errors`). A valid one
-closes the modal and goes through the slash command's handler in the support channel, so it is
+rules; a refusal is shown under the field it concerns (`response_action: errors`), and so is a
+check that could not finish within Slack's three seconds. A valid one closes the modal and goes through the slash command's handler in the support channel, so it is
 audited, approved and enqueued exactly as if it had been typed.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+import threading
+from concurrent.futures import Future
+from typing import Any, Callable, TypeVar
 
 from commands import model
 from commands.catalogue import SPECS_BY_NAME
 from commands.customers import require_customer
 from commands.errors import BackendError, UserError
 from commands.lexer import quote
+from commands.naming import split_full_name
 from commands.parser import parse
 from commands.planner import plan as make_plan
 from commands.policy_rules import ALL_CUSTOMERS
@@ -25,6 +28,7 @@ from commands.values import BadValue
 
 from bot.deps import BotDeps
 from bot.identity import GroupDirectory
+from bot.slash import command_options
 
 log = logging.getLogger(__name__)
 CALLBACK_ID = "tobit_add_user"          # the shortcut's and the modal's
@@ -32,6 +36,10 @@ OPEN_ACTION = "tobit_add_user_open"     # the App Home button
 # Which field a refusal for a service rule belongs under; the rest go under the customer.
 RULE_FIELDS = {"R5": "last", "R8": "email", "R2": "solo", "R12": "customer"}
 MAX_ERROR = 300
+# Slack gives a view_submission 3 s; an AD lookup may take 5 s to connect and 15 s to answer
+CHECK_SECONDS = 2.5
+SLOW = "Active Directory did not answer in time to check the customer; try again in a moment."
+T = TypeVar("T")
 
 
 def modal_view() -> dict:
@@ -73,6 +81,34 @@ def form_values(view: dict) -> dict[str, Any]:
     return out
 
 
+def surname_error(first: str | None, last: str | None) -> str | None:
+    """The command carries one full name, split at its last space (commands.naming): a surname
+    of two words ("van Dijk") would silently become part of the given name."""
+    if not first or not last:
+        return None
+    given, surname = split_full_name(f"{first} {last}")
+    if (given, surname) == (" ".join(first.split()), " ".join(last.split())):
+        return None
+    return (f"The surname must be one word: a name is split at its last space, so this would make "
+            f"given name “{given}”, surname “{surname}”. Join its parts "
+            f"(“{'-'.join(last.split())}”), or move the first words to First name.")
+
+
+def within(seconds: float, fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)`, or TimeoutError after `seconds`; the call itself cannot be stopped, so it
+    finishes in a daemon thread whose result nobody reads."""
+    future: Future = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(fn(*args))
+        except BaseException as exc:  # handed to the caller, as if called directly
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="tobitbot-modal-check", daemon=True).start()
+    return future.result(timeout=seconds)
+
+
 class AddUserModal:
     def __init__(self, deps: BotDeps, groups: GroupDirectory, run_command: Callable[..., None]):
         """`run_command(text, user, channel, client)` is the slash command's own path."""
@@ -85,7 +121,12 @@ class AddUserModal:
     def on_submission(self, ack, body: dict, view: dict, client) -> None:
         user = body["user"]["id"]
         channel = self.support_channel()
-        cmd, errors = self.check(form_values(view), user, channel)
+        try:   # Slack closes the modal with an error of its own after 3 s without an answer
+            cmd, errors = within(CHECK_SECONDS, self.check, form_values(view), user, channel)
+        except TimeoutError:
+            log.warning("the add-user check for %s took longer than %ss; asked to try again", user,
+                        CHECK_SECONDS)
+            cmd, errors = None, {"customer": SLOW}
         if errors:
             ack(response_action="errors", errors={k: v[:MAX_ERROR] for k, v in errors.items()})
             return
@@ -104,11 +145,15 @@ class AddUserModal:
     def check(self, form: dict[str, Any], user: str,
               channel: str | None) -> tuple[model.AddUser | None, dict[str, str]]:
         """The command the form asks for, or the errors per field (block id)."""
-        spec, errors = SPECS_BY_NAME["add-user"], {}
+        spec = SPECS_BY_NAME["add-user"]
         values: dict[str, Any] = {"solo": form["solo"]}
         name = " ".join(filter(None, (form["first"], form["last"]))) or None
+        surname = surname_error(form["first"], form["last"])
+        errors: dict[str, str] = {"last": surname} if surname else {}
         for block, key, text in (("customer", "customer", form["customer"]),
                                  ("last", "name", name), ("email", "email", form["email"])):
+            if block in errors:
+                continue
             if text is None:
                 if key != "email":
                     errors[block] = "Required."
@@ -139,7 +184,7 @@ class AddUserModal:
     def allowed_and_planned(self, cmd: model.AddUser, user: str, channel: str) -> bool:
         """Raises the refusal of the policy or a rule; returns whether the command is risky."""
         decision = self.deps.policy().decide(self.groups.identity(user), cmd.name, cmd.customer,
-                                             channel, {"solo": cmd.solo})
+                                             channel, command_options(cmd))
         if not decision.allowed:
             raise decision.refusal()
         state = require_customer(self.deps.reader, cmd.customer)
