@@ -13,7 +13,8 @@ from bot.approval_store import ApprovalStore
 from bot.deps import BotDeps
 from bot.identity import GroupDirectory
 from bot.job_reports import JobReports
-from commands.approval import ApprovalState
+from bot.messages import literal
+from commands.approval import ApprovalState, can_fill
 from commands.job_report import when
 from commands.policy_rules import describe_customers
 
@@ -51,21 +52,24 @@ class AppHome:
 
     def pending(self, user: str) -> str:
         policy, who = self.deps.policy(), self.groups.identity(user)
-        mine = [s for s in self.approvals.pending() if user not in s.approvers and policy.can_approve(
-            who, s.command_name, s.customer, requester=s.requester)]
+        # only what their vote would count for: not a break-glass review or an admin's slot
+        # shown to an approver, who could only be told that it needs someone else
+        mine = [s for s in self.approvals.pending() if user not in s.approvers
+                and policy.can_approve(who, s.command_name, s.customer, requester=s.requester)
+                and can_fill(s, policy.role_for(who, s.customer))]
         lines = [self._pending_line(s) for s in sorted(mine, key=lambda s: s.expires_at)[:SHOWN]]
         return "\n".join(lines) or "Nothing waits for your approval."
 
     def _pending_line(self, state: ApprovalState) -> str:
         record = self.deps.requests.get(state.request_id)
         where = f" in <#{record.channel}>" if record else ""
-        return (f"• `{state.command}` by <@{state.requester}>{where}: {len(state.votes)} of "
+        return (f"• `{literal(state.command)}` by <@{state.requester}>{where}: {len(state.votes)} of "
                 f"{len(state.slots)} approvals, expires {when(state.expires_at)} "
                 f"(`{state.request_id}`)")
 
     def recent(self, user: str) -> str:
         listed = self.jobs.recent(user, None, mine=True, limit=SHOWN)
-        lines = [f"• `{i.record.request_id}` `{i.record.command}`: {i.record.state}, "
+        lines = [f"• `{i.record.request_id}` `{literal(i.record.command)}`: {i.record.state}, "
                  f"{when(i.asked_at)}" for i in listed]
         return "\n".join(lines) or "You have asked for nothing yet."
 

@@ -75,6 +75,12 @@ class ApprovalState:
         return tuple(open_)
 
 
+def can_fill(state: ApprovalState, role: Role | None) -> bool:
+    """Would a vote with `role` fill one of the slots still open (what `approve` counts)? Lists
+    of requests waiting for someone show only those their vote would move on."""
+    return role is not None and any(role >= Role.parse(slot) for slot in state.open_slots())
+
+
 def approve(state: ApprovalState, user: str, role: Role, now: float) -> tuple[ApprovalState, str]:
     """Count `user`'s approval; the caller has checked that `role` may approve this request."""
     if state.status != PENDING:
