@@ -83,9 +83,7 @@ class Engine:
             journal.mark_done(index, ctx.values)
             self.publish(JobEvent(request_id, kind, step=index + 1, total=total,
                                   summary=step.summary, elapsed_ms=elapsed, attempt=attempt))
-        done = tuple(s.summary for s in plan.steps)
-        final = JobEvent(request_id, events.SUCCEEDED, total=total, done=done, attempt=attempt,
-                         summary=plan.command)
+        final = success_event(request_id, plan, attempt)
         self.publish(final)
         return final
 
@@ -133,16 +131,27 @@ class Engine:
     def failure(self, request_id: str, plan: Plan, journal: Journal, index: int, error: str,
                  attempt: int) -> JobEvent:
         """Publish the final failure at step `index`: the steps done, the steps not run."""
-        done_idx = journal.done_steps()
-        event = JobEvent(
-            request_id, events.FAILED, step=index + 1, total=len(plan.steps),
-            summary=plan.steps[index].summary, error=error, attempt=attempt,
-            done=tuple(plan.steps[i].summary for i in sorted(done_idx)),
-            pending=tuple(s.summary for i, s in enumerate(plan.steps) if i not in done_idx),
-            undoable=bool(done_idx) and all(REGISTRY[plan.steps[i].key].undo for i in done_idx),
-        )
+        event = failure_event(request_id, plan, journal.done_steps(), index, error, attempt)
         self.publish(event)
         return event
+
+
+def success_event(request_id: str, plan: Plan, attempt: int) -> JobEvent:
+    """The outcome of a plan whose every step is done."""
+    return JobEvent(request_id, events.SUCCEEDED, total=len(plan.steps), attempt=attempt,
+                    done=tuple(s.summary for s in plan.steps), summary=plan.command)
+
+
+def failure_event(request_id: str, plan: Plan, done_idx: set[int], index: int, error: str,
+                  attempt: int) -> JobEvent:
+    """The final failure at step `index`: the steps done, the steps not run, whether undo can help."""
+    return JobEvent(
+        request_id, events.FAILED, step=index + 1, total=len(plan.steps),
+        summary=plan.steps[index].summary, error=error, attempt=attempt,
+        done=tuple(plan.steps[i].summary for i in sorted(done_idx)),
+        pending=tuple(s.summary for i, s in enumerate(plan.steps) if i not in done_idx),
+        undoable=bool(done_idx) and all(REGISTRY[plan.steps[i].key].undo for i in done_idx),
+    )
 
 
 def resolve(args: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:

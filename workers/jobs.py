@@ -8,8 +8,6 @@ from __future__ import annotations
 import logging
 
 from rq import get_current_job
-from rq.exceptions import AbandonedJobError
-from rq.job import Job
 
 from commands import events
 from commands.errors import BackendError
@@ -27,7 +25,10 @@ log = logging.getLogger(__name__)
 def _engine() -> tuple[Engine, runtime.Runtime]:
     load_all()
     rt = runtime.current()
-    return Engine(rt.backends, RedisPublisher(rt.redis), rt.secrets), rt
+    job = get_current_job()
+    # the outcome is marked with the RQ job's id, so the worker never reports this job again
+    publisher = RedisPublisher(rt.redis, job_id=job.id if job else None)
+    return Engine(rt.backends, publisher, rt.secrets), rt
 
 
 def _is_final_attempt() -> bool:
@@ -36,6 +37,7 @@ def _is_final_attempt() -> bool:
 
 
 RUN_PLAN = "workers.jobs.run_plan"
+UNDO_PLAN = "workers.jobs.undo_plan"
 
 
 def run_plan(request_id: str, plan: dict) -> dict:
@@ -60,31 +62,15 @@ def undo_plan(request_id: str, plan: dict) -> dict:
     except BackendError as exc:
         if exc.retryable and not _is_final_attempt():
             raise
-        done = journal.done_steps()
-        engine.publish(JobEvent(
-            request_id, events.FAILED, total=len(plan_.steps), summary="undo", error=f"undo stopped: {exc}",
-            done=tuple(plan_.steps[i].summary for i in sorted(done)),
-            pending=tuple(s.summary for i, s in enumerate(plan_.steps) if i not in done)))
+        engine.publish(undo_stopped(request_id, plan_, journal.done_steps(), str(exc)))
         return {"status": "failed", "error": str(exc)}
     return {"status": event.kind, "undone": list(event.done)}
 
 
-ABANDONED = ("the worker running this request stopped (killed or crashed) and no retries are left; "
-             "what was done is kept")
+def undo_stopped(request_id: str, plan: Plan, done: set[int], error: str) -> JobEvent:
+    """The outcome of an undo that could not finish: the steps still done, the steps not."""
+    return JobEvent(
+        request_id, events.FAILED, total=len(plan.steps), summary="undo", error=f"undo stopped: {error}",
+        done=tuple(plan.steps[i].summary for i in sorted(done)),
+        pending=tuple(s.summary for i, s in enumerate(plan.steps) if i not in done))
 
-
-def report_abandoned(job: Job, exc_type, exc_value, traceback) -> bool:
-    """RQ exception handler: a job abandoned on its last attempt fails loudly, not silently.
-
-    RQ requeues an abandoned job while it has retries left (the journal then resumes it); on the
-    last attempt it only files it as failed, and the request would wait for an outcome forever.
-    """
-    if exc_type is not AbandonedJobError or job.retries_left or job.func_name != RUN_PLAN:
-        return True
-    request_id, plan = job.args[0], Plan.from_json(job.args[1])
-    engine, rt = _engine()
-    journal = RedisJournal(rt.redis, request_id)
-    done = journal.done_steps()
-    index = next((i for i in range(len(plan.steps)) if i not in done), len(plan.steps) - 1)
-    engine.failure(request_id, plan, journal, index, ABANDONED, attempt=journal.runs())
-    return True

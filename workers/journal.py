@@ -28,16 +28,23 @@ class RedisJournal:
         raw = self._redis.hget(self._key, "values")
         return json.loads(raw) if raw else {}
 
+    def undone_steps(self) -> set[int]:
+        """The steps rolled back and not done again since: what an undo lost midway had undone."""
+        raw = self._redis.hget(self._key, "undone")
+        return set(json.loads(raw)) if raw else set()
+
     def mark_done(self, index: int, values: dict[str, Any]) -> None:
         done = sorted(self.done_steps() | {index})
         with self._redis.pipeline() as pipe:
             pipe.hset(self._key, mapping={"done": json.dumps(done),
+                                          "undone": json.dumps(sorted(self.undone_steps() - {index})),
                                           "values": json.dumps(values, ensure_ascii=False)})
             pipe.expire(self._key, JOURNAL_TTL)
             pipe.execute()
 
     def mark_undone(self, index: int) -> None:
-        self._redis.hset(self._key, "done", json.dumps(sorted(self.done_steps() - {index})))
+        self._redis.hset(self._key, mapping={"done": json.dumps(sorted(self.done_steps() - {index})),
+                                             "undone": json.dumps(sorted(self.undone_steps() | {index}))})
 
     def runs(self) -> int:
         """How many runs have started so far (reads, unlike `attempts`)."""

@@ -10,6 +10,9 @@ RQ runs each job in a forked work horse in a process group of its own, so a SIGK
 worker alone (`kill -9`, the OOM killer) would leave the horse running unwatched: its job's
 heartbeat stops, the job is requeued, and two runs of one plan would race. The horse therefore
 dies with its worker (Linux's parent-death signal), and the requeued run is the only one.
+
+A job that ends on its last attempt without giving an outcome (its horse killed, its worker
+gone) is reported by the worker from the job's journal (workers/lost_jobs.py).
 """
 
 from __future__ import annotations
@@ -44,9 +47,20 @@ class ProvisioningWorker(Worker):
         kwargs.setdefault("job_monitoring_interval", HEARTBEAT_SECONDS)
         kwargs.setdefault("maintenance_interval", MAINTENANCE_SECONDS)
         super().__init__(*args, **kwargs)
-        from workers.jobs import report_abandoned  # jobs import the steps; only a worker needs them
+        from workers.lost_jobs import report_abandoned  # it imports the steps; only a worker needs them
 
         self.push_exc_handler(report_abandoned)
+
+    def handle_work_horse_killed(self, job: Job, retpid, ret_val, rusage) -> None:
+        """The horse died mid-job; RQ files the job next (handle_job_failure), no handler runs.
+
+        With retries left RQ runs it again; otherwise the request would never hear of it.
+        """
+        super().handle_work_horse_killed(job, retpid, ret_val, rusage)
+        if not job.should_retry:
+            from workers.lost_jobs import report_horse_killed
+
+            report_horse_killed(job, ret_val)
 
     @property
     def dequeue_timeout(self) -> int:
