@@ -81,6 +81,8 @@ def final_status_text(event: JobEvent) -> str:
         return f":white_check_mark: Finished: {event.total} of {event.total} steps done."
     if event.kind == events.UNDONE:
         return ":leftwards_arrow_with_hook: Rolled back: see the reply below."
+    if event.step is None:
+        return ":x: Undo stopped: see the reply below for what to do."
     return f":x: Stopped at step {event.step} of {event.total}: see the reply below for what to do."
 
 
@@ -92,6 +94,13 @@ def final_text(event: JobEvent) -> str:
         return ":leftwards_arrow_with_hook: Undone: " + "; ".join(map(literal, event.done)) + "."
     done = "\n".join(f"  • {literal(s)}" for s in event.done) or "  (none)"
     pending = "\n".join(f"  • {literal(s)}" for s in event.pending) or "  (none)"
+    if event.step is None:   # an undo that could not finish: no step of the plan failed
+        again = ("*Undo* tries again once the cause is fixed; " if event.undoable
+                 else "what is still in place must be removed by hand; ")
+        error = event.error or "undo stopped"
+        return (f":x: {literal(error[:1].upper() + error[1:])}\n*Still in place:*\n{done}\n"
+                f"*Not in place (undone or never made):*\n{pending}\n{again}"
+                "*Retry* instead runs the request's remaining steps again.")
     offer = ("*Retry* runs the remaining steps of this same request (nothing is created twice); "
              + ("*Undo* rolls the completed steps back." if event.undoable
                 else "the completed steps cannot all be undone automatically."))

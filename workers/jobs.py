@@ -17,6 +17,7 @@ from workers import runtime
 from workers.engine import Engine, StepFailed
 from workers.journal import RedisJournal
 from workers.publisher import RedisPublisher
+from workers.steps.base import REGISTRY
 from workers.steps import load_all
 
 log = logging.getLogger(__name__)
@@ -72,5 +73,7 @@ def undo_stopped(request_id: str, plan: Plan, done: set[int], error: str) -> Job
     return JobEvent(
         request_id, events.FAILED, total=len(plan.steps), summary="undo", error=f"undo stopped: {error}",
         done=tuple(plan.steps[i].summary for i in sorted(done)),
-        pending=tuple(s.summary for i, s in enumerate(plan.steps) if i not in done))
+        pending=tuple(s.summary for i, s in enumerate(plan.steps) if i not in done),
+        # step None: no plan step failed; Undo may be pressed again once the cause is fixed
+        undoable=bool(done) and all(REGISTRY[plan.steps[i].key].undo for i in done))
 
