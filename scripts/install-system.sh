@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs the real servers the bot and its tests use (Debian): Redis, Samba AD DC, Kamailio,
-# and Chromium with an emoji font for the browser test and the sandbox's screenshot.
+# and Chromium with an emoji font for the browser test and the sandbox's screenshot; and Python
+# with venv (Debian's python3 cannot `-m venv` without python3-venv, which brings pip into it).
 # Idempotent; needs root (or sudo).
 set -euo pipefail
-packages=(redis-server samba winbind kamailio kamailio-sqlite-modules kamailio-json-modules sqlite3
+packages=(python3 python3-venv
+          redis-server samba winbind kamailio kamailio-sqlite-modules kamailio-json-modules sqlite3
           chromium chromium-driver fonts-noto-color-emoji)
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,69 @@
+"""The install scripts on a fresh Debian: Python's venv support is installed, and a venv that
+failed half-way (python there, pip not) is made again instead of being taken as ready.
+
+The scripts run for real, with apt-get, dpkg-query and Python replaced by recorders on PATH.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+RECORDER = '#!/bin/sh\necho "$(basename "$0") $*" >> "$CALLS"\n'
+
+
+def _tool(path: Path, body: str = RECORDER) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(body)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+
+
+def _run(tmp_path: Path, script: str, **env: str) -> list[str]:
+    repo = tmp_path / "repo"
+    (repo / "scripts").mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "scripts" / script, repo / "scripts" / script)
+    calls = tmp_path / "calls"
+    calls.touch()
+    full = {**os.environ, "CALLS": str(calls), **env,
+            "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}"}
+    subprocess.run(["bash", str(repo / "scripts" / script)], env=full, check=True,
+                   capture_output=True, cwd=repo)
+    return calls.read_text().splitlines()
+
+
+def test_install_system_installs_python_with_venv(tmp_path):
+    _tool(tmp_path / "bin" / "dpkg-query", "#!/bin/sh\nexit 1\n")   # nothing installed yet
+    _tool(tmp_path / "bin" / "apt-get")
+    _tool(tmp_path / "bin" / "sudo", '#!/bin/sh\nexec "$@"\n')
+    install = [c.split() for c in _run(tmp_path, "install-system.sh") if " install " in c]
+    assert install and {"python3", "python3-venv"} <= set(install[0])
+
+
+def _fake_python(tmp_path: Path) -> Path:
+    """A python3 whose `-m venv` makes a venv of recorders (python and pip)."""
+    python = tmp_path / "bin" / "python3"
+    _tool(python, RECORDER + 'if [ "$1" = "-m" ] && [ "$2" = venv ]; then\n'
+          '  mkdir -p .venv/bin\n'
+          f'  cp "{python}" .venv/bin/python; cp "{python}" .venv/bin/pip\nfi\n')
+    return python
+
+
+def test_install_python_makes_the_venv_again_when_pip_is_missing(tmp_path):
+    python = _fake_python(tmp_path)
+    _tool(tmp_path / "repo" / ".venv" / "bin" / "python")   # left by a failed `python3 -m venv`
+    calls = _run(tmp_path, "install-python.sh", PYTHON=str(python))
+    assert "python3 -m venv --clear .venv" in calls
+    assert (tmp_path / "repo" / ".venv" / "bin" / "pip").exists()
+
+
+def test_install_python_keeps_a_complete_venv(tmp_path):
+    python = _fake_python(tmp_path)
+    _tool(tmp_path / "repo" / ".venv" / "bin" / "python")
+    _tool(tmp_path / "repo" / ".venv" / "bin" / "pip")
+    calls = _run(tmp_path, "install-python.sh", PYTHON=str(python))
+    assert not any(" venv " in call for call in calls)
+    assert any(call.startswith("python -m pip install") for call in calls)
