@@ -89,6 +89,10 @@ class KamailioServer:
     def log_file(self) -> Path:
         return self.data_dir / "kamailio.log"
 
+    @property
+    def pid_file(self) -> Path:
+        return self.data_dir / "run" / "kamailio.pid"
+
     # ---- life cycle ---------------------------------------------------------------------------
 
     def start(self, timeout: float = 15.0) -> "KamailioServer":
@@ -97,13 +101,14 @@ class KamailioServer:
             raise RuntimeError("kamailio is not installed: run scripts/install-system.sh")
         run_dir = self.data_dir / "run"
         run_dir.mkdir(parents=True, exist_ok=True)
+        self._clear_stale_pid_file()
         if not self.db_path.exists():
             create_route_table(self.db_path)
         self.sip_port = self.sip_port or free_udp_port(self.host)
         self.rpc_port = self.rpc_port or free_port(self.host)
         argv = [binary, "-f", str(CONFIG), "-L", module_dir(),
                 "-DD", "-E",                       # foreground, log to stderr (our log file)
-                "-Y", str(run_dir), "-P", str(run_dir / "kamailio.pid"), "-w", str(self.data_dir),
+                "-Y", str(run_dir), "-P", str(self.pid_file), "-w", str(self.data_dir),
                 "-m", "64", "-M", "8", *self._defines()]
         self.proc = spawn(argv, self.log_file)
         self._wait_until_answering(timeout)
@@ -116,6 +121,20 @@ class KamailioServer:
     def restart(self, timeout: float = 15.0) -> "KamailioServer":
         self.stop()
         return self.start(timeout)
+
+    def _clear_stale_pid_file(self) -> None:
+        """Kamailio refuses to start while the pid in its pid file is alive. A run that was killed
+        leaves the file behind, and its pid may since belong to any other process: the file is
+        removed unless that process is a Kamailio on this very data dir, which is refused."""
+        try:
+            pid = int(self.pid_file.read_text().split()[0])
+        except (OSError, IndexError, ValueError):
+            self.pid_file.unlink(missing_ok=True)
+            return
+        if _is_kamailio_using(pid, self.data_dir):
+            raise RuntimeError(f"kamailio (pid {pid}) is already running on {self.data_dir}: "
+                               "stop it (or the sandbox that started it) before starting another")
+        self.pid_file.unlink(missing_ok=True)
 
     def _defines(self) -> list[str]:
         fax = urlsplit(self.fax_server_uri.replace("sip:", "sip://", 1))
@@ -158,6 +177,19 @@ class KamailioServer:
                                          headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=2) as response:
             return json.loads(response.read())
+
+
+def _is_kamailio_using(pid: int, data_dir: Path) -> bool:
+    """Whether `pid` is a live kamailio whose command line names `data_dir` (-w, -P, -Y)."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    if not argv or Path(argv[0].decode(errors="replace")).name != "kamailio":
+        return False
+    wanted = {str(data_dir), str(data_dir.resolve())}
+    return any(arg == dir_ or arg.startswith(dir_ + "/")
+               for arg in (a.decode(errors="replace") for a in argv[1:]) for dir_ in wanted)
 
 
 def _quoted(value: str) -> str:
