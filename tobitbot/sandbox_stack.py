@@ -163,8 +163,12 @@ class SandboxStack:
 
     # ---- the parts ----------------------------------------------------------------------------
 
+    # Each server is recorded before it starts: one that times out while starting still runs,
+    # and stop() must find it.
+
     def _start_redis(self) -> None:
-        self.redis = RedisServer(self.data_dir / "redis").start()
+        self.redis = RedisServer(self.data_dir / "redis")
+        self.redis.start()
 
     def _start_tobit(self, keys: dict[str, str]) -> None:
         self.tobit = TobitSimulator(self.data_dir / "tobit", keys["tobit_token"]).start()
@@ -174,7 +178,8 @@ class SandboxStack:
             self.say("sandbox: Kamailio is not installed (scripts/install-system.sh installs it): "
                      "enable-fax and disable-fax will report the PBX as unreachable")
             return
-        self.kamailio = KamailioServer(self.data_dir / "kamailio").start()
+        self.kamailio = KamailioServer(self.data_dir / "kamailio")
+        self.kamailio.start()
 
     def _start_slack(self) -> None:
         self.slack = SlackEmulator("xoxb-sandbox-" + secrets.token_hex(12), secrets.token_hex(16),
