@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import secrets
 import shutil
 from dataclasses import dataclass, field
@@ -40,6 +41,16 @@ NOTICE = ("*Sandbox*: a local Slack workspace. Active Directory, Redis and the P
 def has_samba() -> bool:
     return all(shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/bin")
                for name in ("samba", "samba-tool"))
+
+
+def why_no_samba() -> str | None:
+    """Why the sandbox cannot run a real AD DC here (and simulates it), or None if it can."""
+    if not has_samba():
+        return "Samba is not installed (scripts/sandbox.sh installs it)"
+    if os.geteuid() != 0:
+        # LDAPS is on 636, a privileged port, and the DC expects to run as root
+        return "Samba's AD DC needs root (run the sandbox with sudo for a real one)"
+    return None
 
 
 def app_features(manifest: Path) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
@@ -83,6 +94,7 @@ class SandboxStack:
     slack: SlackEmulator | None = field(default=None, repr=False)
     bot: BotProcesses | None = field(default=None, repr=False)
     env: dict[str, str] = field(default_factory=dict, repr=False)
+    simulated_because: str = "asked with --simulated-directory"
 
     @property
     def log_dir(self) -> Path:
@@ -118,9 +130,10 @@ class SandboxStack:
             if interrupted():
                 raise InterruptedError
             step()
-        if not self.simulated_directory and not has_samba():
-            self.simulated_directory = True
-            self.say("sandbox: Samba is not installed (scripts/sandbox.sh installs it)")
+        reason = None if self.simulated_directory else why_no_samba()
+        if reason is not None:
+            self.simulated_directory, self.simulated_because = True, reason
+            self.say(f"sandbox: {reason}")
         if self.simulated_directory:
             self.say("sandbox: Active Directory is SIMULATED: accounts live in "
                      f"{self.directory_file}")
@@ -276,7 +289,8 @@ class SandboxStack:
 
     def _ad_summary(self) -> list[str]:
         if self.samba is None:
-            return [f"  Active Directory   SIMULATED (Samba not installed): {self.directory_file}"]
+            return [f"  Active Directory   SIMULATED ({self.simulated_because}): "
+                    f"{self.directory_file}"]
         return [f"  Active Directory   {self.samba.ldaps_url}  base {self.samba.base_dn}",
                 f"  AD admin login     {self.credentials_file}"]
 

@@ -13,7 +13,7 @@ import shutil
 import pytest
 
 from tests.e2e.sandbox_run import ROOT, SandboxRun
-from tobitbot.sandbox_stack import has_samba
+from tobitbot.sandbox_stack import why_no_samba
 
 pytestmark = pytest.mark.e2e
 
@@ -28,8 +28,9 @@ WAIT_MS = 60_000
 def sandbox(tmp_path_factory):
     if not os.access(CHROMIUM, os.X_OK):
         pytest.skip(f"{CHROMIUM} is not installed: run scripts/install-system.sh")
-    if shutil.which("redis-server") is None or not has_samba():
-        pytest.skip("the sandbox needs redis-server and samba: run scripts/install-system.sh")
+    if shutil.which("redis-server") is None or why_no_samba() is not None:
+        pytest.skip("the sandbox needs redis-server and samba (as root): "
+                    "run scripts/install-system.sh")
     run = SandboxRun(tmp_path_factory.mktemp("sandbox") / "data").start().wait_ready()
     yield run
     run.stop()

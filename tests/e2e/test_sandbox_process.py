@@ -12,15 +12,16 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.e2e.sandbox_run import SandboxRun, is_running, processes_using
-from tobitbot.sandbox_stack import has_samba
+from tobitbot.sandbox_stack import why_no_samba
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def sandbox(tmp_path):
-    if shutil.which("redis-server") is None or not has_samba():
-        pytest.skip("the sandbox needs redis-server and samba: run scripts/install-system.sh")
+    if shutil.which("redis-server") is None or why_no_samba() is not None:
+        pytest.skip("the sandbox needs redis-server and samba (as root): "
+                    "run scripts/install-system.sh")
     run = SandboxRun(tmp_path / "data").start().wait_ready()
     yield run
     run.stop()
@@ -55,8 +56,9 @@ def test_ctrl_c_stops_every_process_the_sandbox_started(sandbox):
 
 
 def test_ctrl_c_while_starting_stops_what_was_started_so_far(tmp_path):
-    if shutil.which("redis-server") is None or not has_samba():
-        pytest.skip("the sandbox needs redis-server and samba: run scripts/install-system.sh")
+    if shutil.which("redis-server") is None or why_no_samba() is not None:
+        pytest.skip("the sandbox needs redis-server and samba (as root): "
+                    "run scripts/install-system.sh")
     run = SandboxRun(tmp_path / "data").start()
     try:
         while "provisioning a Samba AD domain" not in run.output():   # Redis, Kamailio are up
