@@ -1,8 +1,9 @@
 """`tobitbot sandbox`: the whole bot on this machine, with a local Slack in the browser.
 
-Runs a SandboxStack until SIGINT (Ctrl-C) or SIGTERM, then stops every process it started. A
-signal that arrives while the stack starts is noted and acted on between steps, so no server is
-ever half-spawned and forgotten.
+Runs a SandboxStack until SIGINT (Ctrl-C), SIGTERM or SIGHUP (the terminal closed, the SSH
+connection dropped), then stops every process it started. A signal that arrives while the stack
+starts is noted and acted on between steps, so no server is ever half-spawned and forgotten.
+Should the sandbox itself be killed, its servers get SIGTERM from the kernel (servers.process).
 """
 
 from __future__ import annotations
@@ -14,6 +15,17 @@ import signal
 import tempfile
 import threading
 from pathlib import Path
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def _say(text: str) -> None:
+    """Print for the person at the terminal; once the terminal is gone (SIGHUP), stopping goes
+    on without them rather than failing on a write."""
+    try:
+        print(text, flush=True)
+    except OSError:
+        pass
 
 
 def add_parser(sub) -> None:
@@ -32,7 +44,7 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from tobitbot.sandbox_stack import SandboxStack
 
-    say = lambda text: print(text, flush=True)  # noqa: E731
+    say = _say
     temporary = args.data_dir is None
     data_dir = Path(tempfile.mkdtemp(prefix="tobitbot-sandbox-")) if temporary else args.data_dir
     stopping = threading.Event()
@@ -42,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             say(f"sandbox: {signal.Signals(signum).name} received, stopping ...")
         stopping.set()
 
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {sig: signal.signal(sig, on_signal) for sig in STOP_SIGNALS}
     stack = SandboxStack(data_dir.resolve(), port=args.port, workers=max(1, args.workers),
                          simulated_directory=args.simulated_directory, say=say)
     # the in-process servers (emulator, Tobit simulator) log to a file: the terminal shows the summary

@@ -97,19 +97,39 @@ class SandboxRun:
 
 
 def processes_using(data_dir: Path) -> list[int]:
-    """Live processes whose command line or environment names `data_dir`: every server the
-    sandbox starts does (its files live there), so none may be left once it has stopped."""
-    needle = str(Path(data_dir).resolve()).encode()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
+    """Live processes whose command line, environment, working directory or open files name
+    `data_dir`: every server the sandbox starts does (its files and logs live there), so none may
+    be left once it has stopped. Redis and Samba rewrite their command lines (`redis-server
+    127.0.0.1:PORT`, `samba: root process`): their working directory and files still tell."""
+    needle = str(Path(data_dir).resolve())
+    found = [int(entry.name) for entry in Path("/proc").iterdir()
+             if entry.name.isdigit() and int(entry.name) != os.getpid() and _uses(entry, needle)]
+    return [pid for pid in found if is_running(pid)]
+
+
+def _uses(proc: Path, directory: str) -> bool:
+    if any(path == directory or path.startswith(directory + "/") for path in _paths(proc)):
+        return True
+    for name in ("cmdline", "environ"):
         try:
-            if needle in (entry / "cmdline").read_bytes() + (entry / "environ").read_bytes():
-                found.append(int(entry.name))
+            if directory.encode() in (proc / name).read_bytes():
+                return True
         except OSError:
             continue
-    return [pid for pid in found if is_running(pid)]
+    return False
+
+
+def _paths(proc: Path):
+    """The process's working directory and the files it has open (those still there)."""
+    try:
+        links = [proc / "cwd", *(proc / "fd").iterdir()]
+    except OSError:
+        return
+    for link in links:
+        try:
+            yield os.readlink(link)
+        except OSError:
+            continue
 
 
 def is_running(pid: int) -> bool:

@@ -1,13 +1,26 @@
-"""Start a local server process, wait until it listens, stop it for sure."""
+"""Start a local server process, wait until it listens, stop it for sure.
+
+Each server leads a session of its own, so a Ctrl-C at the terminal reaches only the launcher,
+which then stops the servers in order. The launcher can also die without stopping them (SIGKILL,
+a crash): on Linux every server is therefore started with a parent-death signal, SIGTERM, on
+which each of them shuts down cleanly, taking its own children (gunicorn's and Kamailio's
+workers) along. The kernel sends it when the *thread* that started the server ends, so servers
+are started from the main thread.
+"""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
+from typing import Callable
+
+PR_SET_PDEATHSIG = 1   # <linux/prctl.h>
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -53,9 +66,34 @@ def stop(proc: subprocess.Popen | None, timeout: float = 5.0) -> None:
         proc.wait(timeout)
 
 
+def die_with_parent(sig: int = signal.SIGTERM) -> Callable[[], None] | None:
+    """A preexec_fn that asks the kernel to send `sig` to the child when this process dies
+    (prctl PR_SET_PDEATHSIG; it survives exec). None where Linux's prctl is not available."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl   # looked up here, not after fork
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def set_death_signal() -> None:
+        prctl(PR_SET_PDEATHSIG, ctypes.c_ulong(int(sig)), 0, 0, 0)
+        if os.getppid() != parent:   # the parent died before prctl: nobody would signal us
+            os.kill(os.getpid(), sig)
+
+    return set_death_signal
+
+
+def detached(sig: int = signal.SIGTERM) -> dict:
+    """Popen options for a server: a session of its own (no terminal signals), and `sig` once
+    the process that started it is gone."""
+    return {"start_new_session": True, "preexec_fn": die_with_parent(sig)}
+
+
 def spawn(argv: list[str], log: Path, **kwargs) -> subprocess.Popen:
-    """Start argv in its own process group with output to `log`."""
+    """Start argv in its own process group with output to `log`, ended with SIGTERM should this
+    process die without stopping it."""
     log.parent.mkdir(parents=True, exist_ok=True)
-    out = open(log, "ab")
-    return subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-                            **kwargs)
+    with open(log, "ab") as out:   # the child keeps its own copy of the descriptor
+        return subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, **detached(), **kwargs)
