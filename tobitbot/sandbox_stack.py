@@ -214,7 +214,11 @@ class SandboxStack:
     def _start_samba(self, keys: dict[str, str]) -> None:
         self.samba = SambaDC(self.data_dir / "samba", admin_password=keys["ad_admin_password"],
                              host_ip=free_loopback_ip())
-        if not self.samba.is_provisioned():
+        if self.samba.is_half_provisioned():
+            self.say(f"sandbox: {self.samba.data_dir} holds a Samba domain whose provisioning "
+                     "never finished (an earlier run stopped during it): removing it and "
+                     "provisioning a Samba AD domain again ...")
+        elif not self.samba.is_provisioned():
             self.say("sandbox: provisioning a Samba AD domain (first run only) ...")
         self.samba.start(timeout=60)
         self.samba.ensure_customers_ou()

@@ -20,20 +20,22 @@ READY = "tobitbot sandbox is running"
 
 class SandboxRun:
     def __init__(self, data_dir: Path, port: int = 0, workers: int = 1,
-                 options: tuple[str, ...] = ()) -> None:
+                 options: tuple[str, ...] = (), terminal: bool = False) -> None:
         self.data_dir = Path(data_dir)
         self.log = self.data_dir.parent / f"{self.data_dir.name}-sandbox-{time.monotonic_ns()}.out"
         self.argv = [sys.executable, "-m", "tobitbot.cli", "sandbox", "--data-dir",
                      str(self.data_dir), "--port", str(port), "--workers", str(workers),
                      *options]
         self.proc: subprocess.Popen | None = None
+        # terminal=True: its own process group, as a shell's foreground job, for `ctrl_c()`
+        self.terminal = terminal
 
     def start(self) -> "SandboxRun":
         env = {k: v for k, v in os.environ.items() if not k.startswith("TOBITBOT_")}
         env["PYTHONUNBUFFERED"] = "1"
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(self.argv, stdout=out, stderr=subprocess.STDOUT,
-                                         cwd=ROOT, env=env)
+                                         cwd=ROOT, env=env, start_new_session=self.terminal)
         return self
 
     def output(self) -> str:
@@ -85,6 +87,12 @@ class SandboxRun:
     def interrupt(self, timeout: float = 60.0) -> int:
         """Ctrl-C: SIGINT to the sandbox; its exit code once it has stopped everything."""
         self.proc.send_signal(signal.SIGINT)
+        return self.proc.wait(timeout)
+
+    def ctrl_c(self, timeout: float = 60.0) -> int:
+        """Ctrl-C as a terminal sends it: SIGINT to the whole foreground process group."""
+        assert self.terminal, "ctrl_c() needs SandboxRun(..., terminal=True)"
+        os.killpg(self.proc.pid, signal.SIGINT)
         return self.proc.wait(timeout)
 
     def stop(self) -> None:

@@ -1,4 +1,5 @@
-"""The sandbox leaves nothing running however it ends: a closed terminal (SIGHUP), a kill."""
+"""The sandbox leaves nothing running however it ends: a closed terminal (SIGHUP), a kill, or a
+Ctrl-C during the first run's Samba provisioning, after which the data dir still works."""
 
 from __future__ import annotations
 
@@ -76,3 +77,22 @@ def test_a_killed_sandbox_takes_its_servers_along(tmp_path):
     finally:
         _kill(started | set(processes_using(run.data_dir)))
 
+
+def test_ctrl_c_during_the_first_provisioning_leaves_a_data_dir_that_works(tmp_path):
+    data = tmp_path / "data"
+    run = SandboxRun(data, terminal=True).start()
+    try:
+        while "samba-tool" not in _commands(run.descendants()):
+            if run.proc.poll() is not None:
+                pytest.fail(run.output())
+            time.sleep(0.02)
+        assert run.ctrl_c() == 130          # the terminal's SIGINT reached the whole group
+        assert "could not start" not in run.output()
+        assert processes_using(data) == []
+    finally:
+        run.stop()
+    again = SandboxRun(data).start().wait_ready()
+    try:
+        assert "provisioning" not in again.output()     # the domain was finished, not cut short
+    finally:
+        again.stop()

@@ -6,12 +6,18 @@ address it is given with a netmask ("127.0.0.N/8") even when no interface carrie
 bare "127.0.0.N" is looked up among the interfaces and silently dropped.
 
 Provisioning takes ~3 s and is reused: a data dir that already holds a domain is just started
-(`--data-dir` persistence). Password policy stays at AD's defaults (complexity on), so the
-passwords the bot generates are proven against the real policy.
+(`--data-dir` persistence). samba-tool writes smb.conf and sam.ldb early on, so a provisioning
+cut short (Ctrl-C, a kill) leaves files that look like a domain: only the marker written once
+samba-tool has succeeded counts, and a directory without it is removed and provisioned again.
+samba-tool runs in a session of its own, so a Ctrl-C meant for the sandbox does not reach it.
+
+Password policy stays at AD's defaults (complexity on), so the passwords the bot generates are
+proven against the real policy.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import shutil
 import socket
@@ -21,8 +27,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tobitbot.servers.process import _tail, spawn, stop
+from tobitbot.servers.process import _tail, detached, spawn, stop
 
+log = logging.getLogger(__name__)
 DEFAULT_ADMIN_PASSWORD = "Tobit-Adm1n-Sandbox!"
 LDAPS_PORT = 636
 
@@ -84,23 +91,45 @@ class SambaDC:
     def log_file(self) -> Path:
         return self.data_dir / "samba.log"
 
+    @property
+    def provisioned_marker(self) -> Path:
+        """Written after samba-tool succeeded: the one sign of a complete domain."""
+        return self.data_dir / ".provisioned"
+
     def is_provisioned(self) -> bool:
-        return self.smb_conf.exists() and (self.data_dir / "private" / "sam.ldb").exists()
+        if self.provisioned_marker.exists():
+            return True
+        # Data dirs from before the marker: a domain that samba served (its TLS CA is written
+        # on the first start) or whose provisioning reached its last step (krb5.conf).
+        private = self.data_dir / "private"
+        return (self.smb_conf.exists() and (private / "sam.ldb").exists()
+                and ((private / "tls" / "ca.pem").exists() or (private / "krb5.conf").exists()))
+
+    def is_half_provisioned(self) -> bool:
+        """A provisioning began here and never finished (interrupted, killed, failed)."""
+        leftovers = (self.smb_conf, self.data_dir / "private", self.data_dir / "state")
+        return not self.is_provisioned() and any(path.exists() for path in leftovers)
 
     # ---- life cycle ---------------------------------------------------------------------------
 
     def provision(self) -> None:
         tool = _binary("samba-tool")
+        if self.is_half_provisioned():
+            log.warning("%s holds a Samba domain whose provisioning never finished: removing it "
+                        "and provisioning again", self.data_dir)
+            shutil.rmtree(self.data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         argv = [tool, "domain", "provision", f"--targetdir={self.data_dir}",
                 f"--realm={self.realm}", f"--domain={self.domain}", "--server-role=dc",
                 "--dns-backend=NONE", f"--host-ip={self.host_ip}", f"--host-name={self.host_name}",
                 f"--adminpass={self.admin_password}", *self._self_contained_options()]
-        result = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+        # a session of its own: a Ctrl-C meant for the sandbox must not cut the domain in half
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=120, **detached())
         if result.returncode != 0:
             # samba-tool echoes no secrets; its tail says which option it disliked
             tail = "\n".join((result.stdout + result.stderr).splitlines()[-20:])
             raise RuntimeError(f"samba-tool domain provision failed ({result.returncode}):\n{tail}")
+        self.provisioned_marker.write_text("samba-tool domain provision finished\n")
 
     def start(self, timeout: float = 30.0) -> "SambaDC":
         """Provision if needed, start serving LDAP/LDAPS, return once an LDAPS bind works."""
