@@ -18,6 +18,8 @@ from workers.rq_worker import HEARTBEAT_GRACE_SECONDS, MAINTENANCE_SECONDS, Prov
 
 pytestmark = pytest.mark.integration
 RUN_PLAN, UNDO_PLAN = "workers.jobs.run_plan", "workers.jobs.undo_plan"   # as the bot enqueues them
+# a queue of its own: the end-to-end stack's real workers listen on "provisioning" in this Redis
+QUEUE = "provisioning-rq-worker-test"
 ADA = {"customer": "acme", "user": "ada"}
 PLAN = Plan("add-user acme Ada", "acme", (
     Step("ad", "create_user", {"customer": "acme", "given_name": "Ada", "surname": "L", "display_name": "Ada L",
@@ -29,7 +31,7 @@ PLAN = Plan("add-user acme Ada", "acme", (
 def worker(redis_url):
     from rq.serializers import JSONSerializer
 
-    return ProvisioningWorker(["provisioning"], connection=redis.Redis.from_url(redis_url),
+    return ProvisioningWorker([QUEUE], connection=redis.Redis.from_url(redis_url),
                               serializer=JSONSerializer)
 
 
@@ -76,7 +78,7 @@ def queued(redis_url):
     def make(retries: int, func: str = RUN_PLAN, plan: Plan = PLAN):
         from rq import Retry
 
-        queue = Queue("provisioning", connection=client, serializer=JSONSerializer)
+        queue = Queue(QUEUE, connection=client, serializer=JSONSerializer)
         return queue.enqueue(func, "r-abandoned", plan.to_json(), job_id="r-abandoned",
                              retry=Retry(max=retries) if retries else None)
 
@@ -201,7 +203,7 @@ def test_a_job_that_cannot_be_reported_does_not_stop_maintenance(queued, worker,
     del old["checks"]                                   # a plan written by an older version
     job.args = ("r-abandoned", old)
     job.save()
-    started = StartedJobRegistry("provisioning", connection=client, serializer=job.serializer)
+    started = StartedJobRegistry(QUEUE, connection=client, serializer=job.serializer)
     client.zadd(started.key, {f"{job.id}:e1": 1})       # its heartbeat expired long ago
     with caplog.at_level(logging.ERROR, logger="workers.lost_jobs"):
         worker.run_maintenance_tasks()
