@@ -127,10 +127,14 @@ def final_blocks(event: JobEvent, ticket: str | None = None) -> list[dict]:
     return blocks
 
 
-def password_notice(user: str, password: str) -> str:
+def password_notice(user: str, password: str, *, direct: bool = False) -> str:
+    """`direct`: sent as a direct message, which (unlike an ephemeral) stays in Slack's history."""
+    who = ("This direct message stays in your Slack history: delete it once the password is "
+           "handed over." if direct else "Only you can see this.")
+    kept = "The bot keeps it nowhere." if direct else "It is not stored anywhere."
     return (f":key: New password for `{user}`: `{password}`\n"
-            "Only you can see this. Hand it over by phone or in person; the user must change it "
-            "at first logon. It is not stored anywhere.")
+            f"{who} Hand it over by phone or in person; the user must change it at first logon. "
+            f"{kept}")
 
 
 def password_lost(user: str) -> str:

@@ -1,6 +1,10 @@
 """Posts what workers publish: status updates in the request's thread, the final outcome,
 one-time passwords to the requester only, and an audit entry for every event. An event that
-cannot be posted is audited as such and acknowledged: it never blocks the events after it.
+Slack refuses for good (an archived channel, invalid blocks) is audited as such and
+acknowledged: it never blocks the events after it. One that failed for a passing reason (rate
+limit, Slack or the network down, after the SDK's own retries) stays pending and is posted again
+a minute later if it is an outcome (a step's status is superseded by the next); its audit entry
+is written once all the same.
 
 Reads the shared outcomes stream through a Redis consumer group, so several bot processes
 share the work and each event is handled once; unacknowledged events of a dead process are
@@ -26,6 +30,11 @@ from commands.events import OUTCOMES_STREAM, JobEvent
 log = logging.getLogger(__name__)
 GROUP = "bot"
 CLAIM_IDLE_MS = 60_000
+AUDITED_KEY = "tobitbot:notify:audited:{event_id}"   # an event retried is audited once
+AUDITED_TTL_S = 7 * 86400
+# Slack's answers that may pass: the event is worth posting again later
+PASSING_SLACK_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error",
+                                  "service_unavailable", "request_timeout", "team_added_to_org"})
 DM_INTRO = "For your request in <#{channel}> (the bot could not show it to you there):"
 
 
@@ -43,6 +52,13 @@ def error_code(exc: Exception) -> str:
     if isinstance(exc, SlackApiError):
         return str(exc.response.get("error") or "slack_api_error")
     return type(exc).__name__
+
+
+def passes(exc: Exception) -> bool:
+    """Would the same post likely work in a minute: Slack or the network was down, or busy."""
+    if isinstance(exc, SlackApiError):
+        return error_code(exc) in PASSING_SLACK_ERRORS or exc.response.status_code >= 500
+    return isinstance(exc, (OSError, TimeoutError))   # URLError, refused, reset, timed out
 
 
 def ensure_group(client: redis.Redis, start: str = "$") -> None:
@@ -90,9 +106,21 @@ class Notifier(threading.Thread):
         latest = {ev.request_id: eid for eid, ev in parsed if ev.kind not in (events.SECRET_READY,)}
         for eid, event in parsed:
             try:
-                self.handle(event, update_status=latest.get(event.request_id) == eid)
-            except Exception as exc:  # one bad event must not hold up the ones after it; retried,
-                # it would fail the same way every minute, with a new audit entry each time
+                self.handle(event, update_status=latest.get(event.request_id) == eid,
+                            event_id=eid.decode() if isinstance(eid, bytes) else str(eid))
+            except Exception as exc:
+                if passes(exc) and event.kind in events.FINAL:
+                    # left pending: claimed again and posted in a minute. Only outcomes: a step's
+                    # status, posted late, would overwrite the newer status line
+                    log.warning("could not post %s of request %s now (%s); trying again later",
+                                event.kind, event.request_id, error_code(exc))
+                    continue
+                if passes(exc):
+                    log.warning("skipped a status update of request %s (%s): a newer one follows",
+                                event.request_id, error_code(exc))
+                    r.xack(OUTCOMES_STREAM, GROUP, eid)
+                    continue
+                # refused for good: retried, it would fail the same way every minute
                 log.exception("could not post %s of request %s; giving up on it", event.kind,
                               event.request_id)
                 self.deps.audit.record("notify_failed", actor="bot", request=event.request_id,
@@ -100,15 +128,21 @@ class Notifier(threading.Thread):
             r.xack(OUTCOMES_STREAM, GROUP, eid)
         return len(parsed)
 
-    def handle(self, event: JobEvent, update_status: bool = True) -> None:
+    def handle(self, event: JobEvent, update_status: bool = True, event_id: str | None = None) -> None:
         record = self.deps.requests.get(event.request_id)
         if record is None:
             log.warning("event for unknown request %s", event.request_id)
             return
-        self.audit(event, record)
+        if event_id is None or self.deps.redis.set(AUDITED_KEY.format(event_id=event_id), 1,
+                                                    nx=True, ex=AUDITED_TTL_S):
+            self.audit(event, record)
         if event.kind == events.SECRET_READY:
             self.deliver_secret(event, record)
             return
+        if event.kind in events.FINAL and record.state != event.kind:
+            # first: the request's state (Retry/Undo, `jobs`) must not hang on Slack answering
+            record.state = event.kind
+            self.deps.requests.save(record)
         if update_status and record.status_ts:
             self.client.chat_update(channel=record.channel, ts=record.status_ts,
                                     text=messages.status_text(event) + messages.ticket_note(record.ticket))
@@ -116,8 +150,6 @@ class Notifier(threading.Thread):
             self.client.chat_postMessage(channel=record.channel, thread_ts=record.message_ts,
                                          text=messages.final_text(event),
                                          blocks=messages.final_blocks(event, record.ticket))
-            record.state = event.kind
-            self.deps.requests.save(record)
 
     def deliver_secret(self, event: JobEvent, record) -> None:
         """The secret leaves Redis when it is taken, so a refused ephemeral (the requester is not
@@ -125,20 +157,25 @@ class Notifier(threading.Thread):
         only when that fails too does the thread say the password is lost."""
         user = event.extra.get("user") or "the user"
         secret = self.deps.secrets.take(event.request_id, event.secret or "")
-        text = messages.password_notice(user, secret) if secret else messages.password_lost(user)
+
+        def text(direct: bool = False) -> str:
+            return (messages.password_notice(user, secret, direct=direct) if secret
+                    else messages.password_lost(user))
+
+        # any failure, not only Slack's refusals: the secret is out of Redis, a retry cannot show it
         try:
             self.client.chat_postEphemeral(channel=record.channel, user=record.requester,
-                                           thread_ts=record.message_ts, text=text)
+                                           thread_ts=record.message_ts, text=text())
             return
-        except SlackApiError as exc:
+        except Exception as exc:
             log.warning("could not show request %s's %s in %s (%s); sending a direct message",
                         record.request_id, event.secret, record.channel, error_code(exc))
         try:
             dm = self.client.conversations_open(users=record.requester)["channel"]["id"]
             intro = DM_INTRO.format(channel=record.channel)
-            self.client.chat_postMessage(channel=dm, text=f"{intro}\n{text}")
+            self.client.chat_postMessage(channel=dm, text=f"{intro}\n{text(direct=True)}")
             return
-        except SlackApiError as exc:
+        except Exception as exc:
             log.warning("could not send request %s's %s to %s directly either (%s)",
                         record.request_id, event.secret, record.requester, error_code(exc))
             reason = error_code(exc)

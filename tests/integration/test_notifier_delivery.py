@@ -118,3 +118,49 @@ def test_an_event_that_cannot_be_posted_is_audited_once_and_the_next_one_still_p
     assert (failed["event"], failed["error"]) == (events.SUCCEEDED, "is_archived")
     assert notifier.poll(block_ms=100) == 0
     assert _actions(deps, broken.request_id) == ["job_succeeded", "notify_failed"]
+
+
+def test_an_outcome_slack_could_not_take_now_keeps_its_state_and_is_posted_later(setup, slack_emulator,
+                                                                               monkeypatch):
+    deps, notifier, _, web = setup
+    record = _request(deps, web, "reset-password acme three")
+    record.state = "running"
+    deps.requests.save(record)
+    _publish(deps, JobEvent(record.request_id, events.FAILED, step=1, total=1, summary="Reset",
+                            error="AD refused", pending=("Reset the password",)))
+    slack_emulator.fail("chat.postMessage", "ratelimited",
+                        match=lambda params: params.get("thread_ts") == record.message_ts)
+
+    notifier.poll(block_ms=100)
+
+    # the request knows its outcome at once (Retry takes a failed one), the reply waits
+    assert deps.requests.get(record.request_id).state == events.FAILED
+    assert len(slack_emulator.thread(C_SUPPORT, record.message_ts)) == 1
+    assert _pending(deps) == 1 and "notify_failed" not in _actions(deps, record.request_id)
+
+    monkeypatch.setattr("bot.notifier.CLAIM_IDLE_MS", 0)    # a minute later, claimed again
+    assert notifier.poll(block_ms=100) == 1
+    replies = slack_emulator.thread(C_SUPPORT, record.message_ts)[1:]
+    assert len(replies) == 1 and replies[0].text.startswith(":x: Failed at step 1 of 1")
+    assert _pending(deps) == 0
+    assert _actions(deps, record.request_id) == ["job_failed"]      # audited once, not per try
+
+
+def test_a_password_whose_ephemeral_hits_a_network_error_goes_by_direct_message(setup, slack_emulator,
+                                                                               monkeypatch):
+    import urllib.error
+
+    deps, notifier, fernet, web = setup
+    record = _request(deps, web)
+    _publish(deps, _password_ready(deps, fernet, record))
+
+    def down(**_):
+        raise urllib.error.URLError("connection reset")
+
+    monkeypatch.setattr(notifier.client, "chat_postEphemeral", down)
+    notifier.poll(block_ms=100)
+
+    dm = slack_emulator.messages(slack_emulator.direct_channel(OPERATOR))
+    assert len(dm) == 1 and PASSWORD in dm[0].text
+    assert "stays in your Slack history" in dm[0].text and "Only you can see this" not in dm[0].text
+    assert _pending(deps) == 0
