@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from commands.errors import ParseError
 from commands.lexer import Token, lex, quote
-from commands.policy_catalogue import KNOWN_COMMANDS
+from commands.catalogue import find
 
 BREAK_GLASS_FLAG = "--break-glass"
 # macOS and Slack's own clients turn a typed `--` into a dash: accept what they made of it
@@ -78,10 +78,10 @@ def _break_glass(tokens: list[Token]) -> tuple[str | None, list[Token]]:
     rest = after[1:]
     if rest and _is_flag(rest[0]):
         raise ParseError(f"`{BREAK_GLASS_FLAG}` is given twice.", hint=f"Give it once: {_EXAMPLE}.")
-    word = next((t for t in rest if t.key is None), None)
-    if word is not None and word is rest[0] and word.text.lower() not in KNOWN_COMMANDS:
-        # `reason=CEO locked out reset-password ...`: the reason's other words look like a command
-        raise ParseError(f"`{word.text}` is not a command.",
+    words = [t for t in rest if t.key is None]
+    if words and find(words[0].text) is None and any(find(t.text) for t in words[1:]):
+        # `reason=CEO locked out reset-password ...`: the reason's other words came first
+        raise ParseError(f"`{words[0].text}` is not a command.",
                          hint=f"A reason with spaces goes in quotes: {_EXAMPLE}.")
     return reason, rest
 

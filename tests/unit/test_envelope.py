@@ -30,6 +30,14 @@ CASES = [
      Envelope("/tobit reset-password acme jdoe", None, True, "urgent")),
     ('\u2014break-glass reason=urgent reset-password acme jdoe',      # an autocorrected "--"
      Envelope("reset-password acme jdoe", None, True, "urgent")),
+    # the command as the parser knows it: underscores, dashes of any kind
+    ('--break-glass reason=ceo reset_password acme jdoe',
+     Envelope("reset_password acme jdoe", None, True, "ceo")),
+    ('--break-glass reason=ceo reset\u2013password acme jdoe',
+     Envelope("reset\u2013password acme jdoe", None, True, "ceo")),
+    # a typo is left to the parser, which says "did you mean"
+    ('--break-glass reason=ceo reset-pasword acme jdoe',
+     Envelope("reset-pasword acme jdoe", None, True, "ceo")),
     # audit owns its ticket=, and its break-glass word is no flag
     ("audit acme ticket=SUP-7", Envelope("audit acme ticket=SUP-7")),
     ("audit break-glass", Envelope("audit break-glass")),
