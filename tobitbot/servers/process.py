@@ -75,12 +75,13 @@ def die_with_parent(sig: int = signal.SIGTERM) -> Callable[[], None] | None:
         prctl = ctypes.CDLL(None, use_errno=True).prctl   # looked up here, not after fork
     except (OSError, AttributeError):
         return None
-    parent = os.getpid()
+    parent, death_signal = os.getpid(), ctypes.c_ulong(int(sig))   # built before the fork
 
     def set_death_signal() -> None:
-        prctl(PR_SET_PDEATHSIG, ctypes.c_ulong(int(sig)), 0, 0, 0)
+        prctl(PR_SET_PDEATHSIG, death_signal, 0, 0, 0)
         if os.getppid() != parent:   # the parent died before prctl: nobody would signal us
-            os.kill(os.getpid(), sig)
+            # not os.kill(sig): until exec the parent's Python handler for `sig` would catch it
+            os._exit(1)
 
     return set_death_signal
 
