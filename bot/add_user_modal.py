@@ -22,6 +22,7 @@ from commands.lexer import quote
 from commands.naming import split_full_name
 from commands.parser import parse
 from commands.planner import plan as make_plan
+from commands.policy import Policy
 from commands.policy_rules import ALL_CUSTOMERS
 from commands.render import command_text
 from commands.values import BadValue
@@ -168,22 +169,23 @@ class AddUserModal:
         if channel is None:
             return None, {"customer": "No support channel to post the request in; ask an admin "
                                       "to set TOBITBOT_SUPPORT_CHANNEL."}
+        policy = self.deps.policy()   # once: a reload mid-check must not mix two files
         try:
-            risky = self.allowed_and_planned(cmd, user, channel)
+            risky = self.allowed_and_planned(policy, cmd, user, channel)
         except UserError as err:
             return None, {RULE_FIELDS.get(err.rule or "", "customer"): err.text()}
         except BackendError as err:
             return None, {"customer": f"Could not check the customer now ({err.message}); "
                                       "try again in a few minutes."}
         try:
-            self.deps.policy().check_ticket(cmd.name, risky, form.get("ticket"))
+            policy.check_ticket(cmd.name, risky, form.get("ticket"))
         except UserError as err:
             return None, {"ticket": err.text()}
         return cmd, {}
 
-    def allowed_and_planned(self, cmd: model.AddUser, user: str, channel: str) -> bool:
+    def allowed_and_planned(self, policy: Policy, cmd: model.AddUser, user: str, channel: str) -> bool:
         """Raises the refusal of the policy or a rule; returns whether the command is risky."""
-        decision = self.deps.policy().decide(self.groups.identity(user), cmd.name, cmd.customer,
+        decision = policy.decide(self.groups.identity(user), cmd.name, cmd.customer,
                                              channel, command_options(cmd))
         if not decision.allowed:
             raise decision.refusal()
