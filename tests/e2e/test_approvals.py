@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from tests.fixtures.slack import PEOPLE
+from tests.fixtures.slack import PEOPLE, request_id_of
 
 SUPPORT = "C_SUPPORT"
 OPERATOR, APPROVER, APPROVER2, NOBODY = (PEOPLE.operator, PEOPLE.approver, PEOPLE.second_approver,
@@ -45,16 +45,12 @@ def _ask(bot_stack, command):
     return message
 
 
-def _request_id(message) -> str:
-    return next(b for b in message.blocks if b["type"] == "context")["elements"][0]["text"].split("`")[1]
-
-
 def _runs(bot_stack, message) -> int:
     """How many times the request was enqueued (the dispatcher counts every run)."""
     import redis
 
     client = redis.Redis.from_url(bot_stack.env["TOBITBOT_REDIS_URL"])
-    return int(client.get(f"tobitbot:runs:{_request_id(message)}") or 0)
+    return int(client.get(f"tobitbot:runs:{request_id_of(message)}") or 0)
 
 
 def test_risky_command_waits_and_runs_after_a_second_persons_approval(bot_stack, user):
@@ -121,7 +117,7 @@ def test_an_expired_request_cannot_be_approved(bot_stack, user):
 
     slack = bot_stack.slack
     request = _ask(bot_stack, f"reset-password acme {user}")
-    rid = _request_id(request)
+    rid = request_id_of(request)
     client = redis.Redis.from_url(bot_stack.env["TOBITBOT_REDIS_URL"])
     state = json.loads(bot_stack.slack.wait_for(lambda: client.get(f"tobitbot:approval:{rid}")))
     state["expires_at"] = 0  # four hours pass

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from tests.fixtures.slack import PEOPLE
+from tests.fixtures.slack import PEOPLE, finished_in, request_id_of
 
 SUPPORT = "C_SUPPORT"
 OPERATOR, ADMIN = PEOPLE.operator, PEOPLE.admin
@@ -27,14 +27,6 @@ def _letters() -> str:
     return "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex[:5])
 
 
-def _request_id(message) -> str:
-    return next(b for b in message.blocks if b["type"] == "context")["elements"][0]["text"].split("`")[1]
-
-
-def _done(slack, request) -> bool:
-    return any(m.text.startswith(":white_check_mark: Done") for m in slack.thread(SUPPORT, request.ts))
-
-
 @pytest.fixture(scope="module")
 def finished(bot_stack):
     """One add-user request that the worker has completed."""
@@ -46,12 +38,12 @@ def finished(bot_stack):
                                               None), timeout=15)
     except TimeoutError:
         pytest.fail(f"no request message; said: {[e.text for e in slack.ephemerals(user=OPERATOR)]}")
-    slack.wait_for(lambda: _done(slack, request), timeout=60)
+    slack.wait_for(lambda: finished_in(slack, SUPPORT, request), timeout=60)
     return request
 
 
 def test_jobs_lists_the_request_and_job_shows_its_steps(bot_stack, finished):
-    slack, rid = bot_stack.slack, _request_id(finished)
+    slack, rid = bot_stack.slack, request_id_of(finished)
     listing = _reply(slack, OPERATOR, "jobs mine", rid)
     assert "```" in str(listing.blocks) and "succeeded" in str(listing.blocks)
 
@@ -71,7 +63,7 @@ def test_job_of_an_unknown_request_is_not_found(bot_stack):
 
 
 def test_audit_for_acme_in_the_last_hour(bot_stack, finished):
-    slack, rid = bot_stack.slack, _request_id(finished)
+    slack, rid = bot_stack.slack, request_id_of(finished)
     seen = len(slack.ephemerals(user=ADMIN))
     slack.slash_command(ADMIN, SUPPORT, text="audit acme since=1h")
     # a long table comes in parts, one message each; the newest entries are in the last
@@ -92,7 +84,7 @@ def test_app_home_shows_roles_and_recent_requests(bot_stack, finished):
     slack = bot_stack.slack
     assert slack.app_home_opened(OPERATOR).status == 200
     home = slack.wait_for(lambda: next((v for v in slack.views(OPERATOR, "home")
-                                        if _request_id(finished) in str(v.definition)), None), timeout=10)
+                                        if request_id_of(finished) in str(v.definition)), None), timeout=10)
     shown = str(home.definition)
     assert "*operator* for all customers" in shown and "Nothing waits for your approval" in shown
 
@@ -126,7 +118,7 @@ def test_add_user_modal_shows_inline_errors_then_creates_the_user(bot_stack):
     request = slack.wait_for(lambda: next((m for m in slack.messages(SUPPORT) if last in m.text), None),
                              timeout=15)
     assert "SUP-4711" in request.text + str(request.blocks)
-    slack.wait_for(lambda: _done(slack, request), timeout=60)
+    slack.wait_for(lambda: finished_in(slack, SUPPORT, request), timeout=60)
     assert bot_stack.directory.find_user("acme", f"m{last.lower()}") is not None
 
 

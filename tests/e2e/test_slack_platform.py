@@ -8,7 +8,7 @@ import uuid
 import pytest
 import redis
 
-from tests.fixtures.slack import PEOPLE
+from tests.fixtures.slack import PEOPLE, finished_in, request_id_of
 
 SUPPORT = "C_SUPPORT"
 OPERATOR, APPROVER = PEOPLE.operator, PEOPLE.approver
@@ -18,21 +18,13 @@ def _letters() -> str:
     return "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex[:6])
 
 
-def _request_id(message) -> str:
-    return next(b for b in message.blocks if b["type"] == "context")["elements"][0]["text"].split("`")[1]
-
-
-def _done(slack, request) -> bool:
-    return any(m.text.startswith(":white_check_mark: Done") for m in slack.thread(SUPPORT, request.ts))
-
-
 @pytest.fixture
 def redis_client(bot_stack):
     return redis.Redis.from_url(bot_stack.env["TOBITBOT_REDIS_URL"])
 
 
 def _runs(client, message) -> int:
-    return int(client.get(f"tobitbot:runs:{_request_id(message)}") or 0)
+    return int(client.get(f"tobitbot:runs:{request_id_of(message)}") or 0)
 
 
 def _enqueued(bot_stack, message) -> int:
@@ -40,7 +32,7 @@ def _enqueued(bot_stack, message) -> int:
 
     log = AuditLog(redis.Redis.from_url(bot_stack.env["TOBITBOT_REDIS_URL"]))
     return sum(1 for _, e, _, _ in log.entries() if e["action"] == "enqueued"
-               and e.get("request") == _request_id(message))
+               and e.get("request") == request_id_of(message))
 
 
 def test_a_429_is_waited_out_and_the_message_arrives_after_retry_after(bot_stack):
@@ -63,7 +55,7 @@ def test_a_429_is_waited_out_and_the_message_arrives_after_retry_after(bot_stack
 
     refused, again = slack.wait_for(resent, timeout=20)
     assert again.at - refused.at >= 2          # the SDK slept for Retry-After, then sent it again
-    slack.wait_for(lambda: _done(slack, request), timeout=60)
+    slack.wait_for(lambda: finished_in(slack, SUPPORT, request), timeout=60)
 
 
 def test_a_retried_slash_command_makes_one_request_and_one_job(bot_stack, redis_client):
@@ -75,7 +67,7 @@ def test_a_retried_slash_command_makes_one_request_and_one_job(bot_stack, redis_
 
     request = slack.wait_for(lambda: next((m for m in slack.messages(SUPPORT) if name in m.text), None),
                              timeout=20)
-    slack.wait_for(lambda: _done(slack, request), timeout=60)
+    slack.wait_for(lambda: finished_in(slack, SUPPORT, request), timeout=60)
     assert [m.ts for m in slack.messages(SUPPORT) if name in m.text] == [request.ts]
     assert _runs(redis_client, request) == 1 and _enqueued(bot_stack, request) == 1
 

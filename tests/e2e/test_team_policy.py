@@ -12,7 +12,7 @@ import pytest
 import redis
 
 from bot.audit import AuditLog
-from tests.fixtures.slack import PEOPLE
+from tests.fixtures.slack import PEOPLE, request_id_of
 
 SUPPORT, AUDIT, ACME_SHARED = "C_SUPPORT", "C_AUDIT", "C_ACME_SHARED"
 OPERATOR, APPROVER, APPROVER2, ADMIN = (PEOPLE.operator, PEOPLE.approver, PEOPLE.second_approver,
@@ -45,10 +45,6 @@ def user(bot_stack):
 
 def _redis(bot_stack) -> redis.Redis:
     return redis.Redis.from_url(bot_stack.env["TOBITBOT_REDIS_URL"])
-
-
-def _request_id(message) -> str:
-    return next(b for b in message.blocks if b["type"] == "context")["elements"][0]["text"].split("`")[1]
 
 
 def _runs(bot_stack, request_id: str) -> int:
@@ -109,7 +105,7 @@ def test_two_of_two_one_approver_and_one_admin_run_the_job_once(bot_stack, slack
     command = f"cancel {fresh_customer} fax-shared"   # approvals = 2, approver_roles = ["admin"]
     slack.slash_command(APPROVER, SUPPORT, text=command)
     request = _linked(bot_stack, SUPPORT, _posted(slack, SUPPORT, command, "needs approval"))
-    rid = _request_id(request)
+    rid = request_id_of(request)
 
     slack.reaction_added(APPROVER, SUPPORT, request.ts, "white_check_mark")        # the requester
     _replied(slack, SUPPORT, request.ts, "cannot approve or reject your own")
@@ -158,7 +154,7 @@ def test_an_approver_out_of_scope_is_ignored(bot_stack, slack, user):
     request = _linked(bot_stack, SUPPORT, _posted(slack, SUPPORT, command, "needs approval"))
     slack.reaction_added(GLOBEX_APPROVER, SUPPORT, request.ts, "white_check_mark")
     _replied(slack, SUPPORT, request.ts, "your reaction was ignored")
-    assert _runs(bot_stack, _request_id(request)) == 0
+    assert _runs(bot_stack, request_id_of(request)) == 0
     assert "needs approval" in slack.message(SUPPORT, request.ts).text
 
 
@@ -186,7 +182,7 @@ def test_the_ticket_is_in_every_message_and_every_audit_entry_of_the_request(bot
     slack.slash_command(OPERATOR, SUPPORT, text=f"{command} ticket=SUP-4242")
     request = _linked(bot_stack, SUPPORT, _posted(slack, SUPPORT, command, "needs approval"))
     assert "SUP-4242" in request.text and "SUP-4242" in str(request.blocks)
-    rid = _request_id(request)
+    rid = request_id_of(request)
     slack.reaction_added(APPROVER, SUPPORT, request.ts, "white_check_mark")
     _done(slack, SUPPORT, request.ts)
     slack.wait_for(lambda: any(m.text.startswith(":white_check_mark: Finished")  # the status message
@@ -214,7 +210,7 @@ def test_break_glass_runs_at_once_is_marked_and_reviewed_by_a_second_admin(bot_s
     slack.slash_command(ADMIN, SUPPORT, text=f'--break-glass reason="{reason}" {command} ticket=SUP-911')
     request = _posted(slack, SUPPORT, "BREAK-GLASS", command)
     assert reason in request.text and f"<@{ADMIN}>" in request.text and "SUP-911" in str(request.blocks)
-    rid = _request_id(request)
+    rid = request_id_of(request)
     _done(slack, SUPPORT, request.ts)                                              # no approval needed
     assert _runs(bot_stack, rid) == 1
     assert any(f"New password for `{user}`" in e.text for e in slack.ephemerals(user=ADMIN))

@@ -22,7 +22,7 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from commands.events import JOB_STREAM, JobEvent
-from tests.fixtures.slack import PEOPLE
+from tests.fixtures.slack import PEOPLE, request_id_of
 from tobitbot.demo_customer import seed_customer
 from tobitbot.servers.process import free_port, spawn, stop, wait_for_port
 from workers.tobit import TobitHttpClient
@@ -93,10 +93,6 @@ def _events(client: redis.Redis, request_id: str) -> list[JobEvent]:
             for _, fields in client.xrange(JOB_STREAM.format(request_id=request_id))]
 
 
-def _request_id(message) -> str:
-    return next(b for b in message.blocks if b["type"] == "context")["elements"][0]["text"].split("`")[1]
-
-
 def test_a_worker_killed_mid_job_is_replaced_and_the_job_completes_exactly_once(bot_stack, frozen_tobit):
     slack, bot, directory = bot_stack.slack, bot_stack.bot, bot_stack.directory
     simulator, tobit = frozen_tobit
@@ -109,7 +105,7 @@ def test_a_worker_killed_mid_job_is_replaced_and_the_job_completes_exactly_once(
     slack.slash_command(PEOPLE.operator, SUPPORT, text=f'add-user {CUSTOMER} "{name}"')
     request = slack.wait_for(lambda: next((m for m in slack.messages(SUPPORT) if name in m.text), None),
                              timeout=10)
-    rid = _request_id(request)
+    rid = request_id_of(request)
     job = slack.wait_for(lambda: client.exists(f"rq:job:{rid}") and
                          Job.fetch(rid, connection=client, serializer=JSONSerializer), timeout=10)
     steps = job.args[1]["steps"]
