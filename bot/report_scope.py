@@ -30,4 +30,4 @@ def report_scope(policy: Policy, who: Identity, command: str, customers: Iterabl
     visible = frozenset(policy.visible_customers(who, command, slugs, channel))
     rule = policy.channel(channel) if channel is not None else None
     everywhere = channel is None or (rule is not None and rule.covers(ALL_CUSTOMERS))
-    return ReportScope(visible, everywhere and policy.may_read(who, command, ALL_CUSTOMERS))
+    return ReportScope(visible, everywhere and policy.role_allows(who, command, ALL_CUSTOMERS))

@@ -151,11 +151,12 @@ class Policy:
         channel = self.channel(channel_id) if channel_id is not None else None
         if channel_id is not None and channel is None:
             return []
-        return [slug for slug in all_slugs if self.may_read(who, command_name, slug)
+        return [slug for slug in all_slugs if self.role_allows(who, command_name, slug)
                 and (channel is None or channel.covers(slug))]
 
-    def may_read(self, who: Identity, command_name: str, customer: str) -> bool:
-        """Is `who`'s role for `customer` (`*`: every customer) enough for `command_name`."""
+    def role_allows(self, who: Identity, command_name: str, customer: str | None) -> bool:
+        """Is `who`'s role for `customer` (`*`: every customer; None: any of their grants) enough
+        for `command_name`: role and scope only, not the channel."""
         rule = self.rule(command_name)
         role = self.role_for(who, customer)
         return rule is not None and role is not None and role >= rule.min_role

@@ -27,12 +27,6 @@ def _principals(policies: Sequence["Policy"], users_groups: Mapping[str, set[str
             + [(u, Identity(u)) for u in named_users])
 
 
-def _may_run(policy: "Policy", who: Identity, command: str, customer: str | None) -> bool:
-    rule = policy.rule(command)
-    role = policy.role_for(who, customer)
-    return rule is not None and role is not None and role >= rule.min_role
-
-
 Ability = tuple[str, str, str]   # ("run" | "approve", command, customer or "")
 
 
@@ -44,7 +38,7 @@ def _abilities(policy: "Policy", who: Identity, customers: Sequence[str]) -> set
         scopes = list(customers) if per_customer else [None]
         for customer in scopes:
             label = customer or ""
-            if _may_run(policy, who, command, customer):
+            if policy.role_allows(who, command, customer):
                 found.add(("run", command, label))
             rule = policy.rule(command)
             if (rule is not None and rule.may_be_risky
