@@ -23,13 +23,13 @@ from commands.naming import split_full_name
 from commands.parser import parse
 from commands.planner import plan as make_plan
 from commands.policy import Policy
+from commands.policy_catalogue import command_options
 from commands.policy_rules import ALL_CUSTOMERS
 from commands.render import command_text
 from commands.values import BadValue
 
 from bot.deps import BotDeps
 from bot.identity import GroupDirectory
-from bot.slash import command_options
 
 log = logging.getLogger(__name__)
 CALLBACK_ID = "tobit_add_user"          # the shortcut's and the modal's

@@ -27,21 +27,10 @@ from commands.help import help_text
 from commands.parser import parse
 from commands.plan_render import render_plan
 from commands.planner import plan as make_plan
+from commands.policy_catalogue import command_options, customer_of
 from commands.render import command_text
 
 log = logging.getLogger(__name__)
-
-
-def customer_of(cmd: model.Command) -> str | None:
-    if isinstance(cmd, model.ShowPlan):
-        return customer_of(cmd.command)
-    return getattr(cmd, "customer", None)
-
-
-def command_options(cmd: model.Command) -> dict[str, object]:
-    """The command's simple options, for policy conditions such as `mode = "dedicated"`."""
-    inner = cmd.command if isinstance(cmd, model.ShowPlan) else cmd
-    return {k: v for k, v in vars(inner).items() if isinstance(v, (str, int, bool))}
 
 
 class SlashCommand:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from commands import model
 from commands.model import COMMANDS_BY_NAME, REPORTS
 
 # Control commands the bot will grow (job status, audit trail); named now so a policy can list them.
@@ -46,6 +47,18 @@ def takes_customer(name: str) -> bool:
     command_type = COMMANDS_BY_NAME.get(name)
     return command_type is not None and any(f.name == "customer"
                                             for f in dataclasses.fields(command_type))
+
+
+def customer_of(cmd: model.Command) -> str | None:
+    """The customer the policy decides on (a `plan`'s is its command's), or None."""
+    inner = cmd.command if isinstance(cmd, model.ShowPlan) else cmd
+    return getattr(inner, "customer", None)
+
+
+def command_options(cmd: model.Command) -> dict[str, object]:
+    """The command's simple options, for policy conditions such as `mode = "dedicated"`."""
+    inner = cmd.command if isinstance(cmd, model.ShowPlan) else cmd
+    return {k: v for k, v in vars(inner).items() if isinstance(v, (str, int, bool))}
 
 
 def may_be_risky_by_floor(name: str) -> bool:

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterable, Mapping
 
-from commands import model
 from commands.break_glass import check_break_glass
 from commands.envelope import Envelope, open_envelope
 from commands.errors import ParseError, UserError
 from commands.parser import parse
 from commands.policy import Decision, Policy
+from commands.policy_catalogue import command_options, customer_of
 from commands.roles import Identity
 
 DECISIONS = ("allowed", "refused")
@@ -101,10 +101,8 @@ def _request(entry: Mapping[str, object]) -> Request | str:
         cmd = parse(envelope.text)
     except ParseError as err:
         return f"skipped: `{text}` no longer parses ({err.message})"
-    inner = cmd.command if isinstance(cmd, model.ShowPlan) else cmd
-    options = {k: v for k, v in vars(inner).items() if isinstance(v, (str, int, bool))}
     who = Identity(str(entry.get("actor", "")), frozenset(str(g) for g in groups))
-    return (who, cmd.name, getattr(inner, "customer", None), str(entry.get("channel", "")), options,
+    return (who, cmd.name, customer_of(cmd), str(entry.get("channel", "")), command_options(cmd),
             envelope)
 
 
