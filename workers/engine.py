@@ -145,13 +145,16 @@ def success_event(request_id: str, plan: Plan, attempt: int) -> JobEvent:
 def failure_event(request_id: str, plan: Plan, done_idx: set[int], index: int, error: str,
                   attempt: int) -> JobEvent:
     """The final failure at step `index`: the steps done, the steps not run, whether undo can help."""
-    return JobEvent(
-        request_id, events.FAILED, step=index + 1, total=len(plan.steps),
-        summary=plan.steps[index].summary, error=error, attempt=attempt,
-        done=tuple(plan.steps[i].summary for i in sorted(done_idx)),
-        pending=tuple(s.summary for i, s in enumerate(plan.steps) if i not in done_idx),
-        undoable=bool(done_idx) and all(REGISTRY[plan.steps[i].key].undo for i in done_idx),
-    )
+    return JobEvent(request_id, events.FAILED, step=index + 1, total=len(plan.steps),
+                    summary=plan.steps[index].summary, error=error, attempt=attempt,
+                    **progress(plan, done_idx))
+
+
+def progress(plan: Plan, done_idx: set[int]) -> dict[str, Any]:
+    """What a stopped run or undo leaves: the steps in place, the others, whether Undo can help."""
+    return {"done": tuple(plan.steps[i].summary for i in sorted(done_idx)),
+            "pending": tuple(s.summary for i, s in enumerate(plan.steps) if i not in done_idx),
+            "undoable": bool(done_idx) and all(REGISTRY[plan.steps[i].key].undo for i in done_idx)}
 
 
 def resolve(args: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:

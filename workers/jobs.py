@@ -14,10 +14,9 @@ from commands.errors import BackendError
 from commands.events import JobEvent
 from commands.plan import Plan
 from workers import runtime
-from workers.engine import Engine, StepFailed
+from workers.engine import Engine, StepFailed, progress
 from workers.journal import RedisJournal
 from workers.publisher import RedisPublisher
-from workers.steps.base import REGISTRY
 from workers.steps import load_all
 
 log = logging.getLogger(__name__)
@@ -70,10 +69,7 @@ def undo_plan(request_id: str, plan: dict) -> dict:
 
 def undo_stopped(request_id: str, plan: Plan, done: set[int], error: str) -> JobEvent:
     """The outcome of an undo that could not finish: the steps still done, the steps not."""
-    return JobEvent(
-        request_id, events.FAILED, total=len(plan.steps), summary="undo", error=f"undo stopped: {error}",
-        done=tuple(plan.steps[i].summary for i in sorted(done)),
-        pending=tuple(s.summary for i, s in enumerate(plan.steps) if i not in done),
-        # step None: no plan step failed; Undo may be pressed again once the cause is fixed
-        undoable=bool(done) and all(REGISTRY[plan.steps[i].key].undo for i in done))
+    # step None: no plan step failed; Undo may be pressed again once the cause is fixed
+    return JobEvent(request_id, events.FAILED, total=len(plan.steps), summary="undo",
+                    error=f"undo stopped: {error}", **progress(plan, done))
 
