@@ -99,8 +99,7 @@ class Engine:
             impl.undo(self.backends, resolve(step.args, ctx.values), ctx)
             journal.mark_undone(index)
             undone.append(step.summary)
-        event = JobEvent(request_id, events.UNDONE, total=len(plan.steps), done=tuple(undone),
-                         summary=plan.command)
+        event = undone_event(request_id, plan, undone)
         self.publish(event)
         return event
 
@@ -140,6 +139,12 @@ def success_event(request_id: str, plan: Plan, attempt: int) -> JobEvent:
     """The outcome of a plan whose every step is done."""
     return JobEvent(request_id, events.SUCCEEDED, total=len(plan.steps), attempt=attempt,
                     done=tuple(s.summary for s in plan.steps), summary=plan.command)
+
+
+def undone_event(request_id: str, plan: Plan, undone: list[str]) -> JobEvent:
+    """The outcome of an undo that rolled back every step still in place (`undone`, in order)."""
+    return JobEvent(request_id, events.UNDONE, total=len(plan.steps), done=tuple(undone),
+                    summary=plan.command)
 
 
 def failure_event(request_id: str, plan: Plan, done_idx: set[int], index: int, error: str,

@@ -18,11 +18,10 @@ import signal
 from rq.exceptions import AbandonedJobError
 from rq.job import Job
 
-from commands import events
 from commands.events import JobEvent
 from commands.plan import Plan
 from workers import runtime
-from workers.engine import failure_event, success_event
+from workers.engine import failure_event, success_event, undone_event
 from workers.jobs import RUN_PLAN, UNDO_PLAN, undo_stopped
 from workers.journal import RedisJournal
 from workers.publisher import RedisPublisher
@@ -95,5 +94,4 @@ def _undo_outcome(request_id: str, plan: Plan, journal: RedisJournal, error: str
         return undo_stopped(request_id, plan, done, error)
     # died after rolling back the last step: the rollback is complete
     undone = sorted(journal.undone_steps(), reverse=True)   # newest first, as the undo ran
-    return JobEvent(request_id, events.UNDONE, total=len(plan.steps), summary=plan.command,
-                    done=tuple(plan.steps[i].summary for i in undone))
+    return undone_event(request_id, plan, [plan.steps[i].summary for i in undone])
