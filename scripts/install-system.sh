@@ -5,7 +5,7 @@
 # Idempotent; needs root (or sudo).
 set -euo pipefail
 packages=(python3 python3-venv
-          redis-server samba winbind kamailio kamailio-sqlite-modules kamailio-json-modules sqlite3
+          redis-server redis-sentinel samba samba-ad-dc samba-ad-provision winbind kamailio kamailio-sqlite-modules kamailio-json-modules sqlite3
           chromium chromium-driver fonts-noto-color-emoji)
 missing=()
 for p in "${packages[@]}"; do
