@@ -21,6 +21,7 @@ from typing import Callable
 from tobitbot.demo_workspace import C_AUDIT, populate
 from tobitbot.servers.bot import BotProcesses
 from tobitbot.servers.kamailio import KamailioServer, kamailio_binary
+from tobitbot.servers.preflight import samba_file_problems
 from tobitbot.servers.process import free_port
 from tobitbot.servers.redis import RedisServer
 from tobitbot.servers.samba import SambaDC, free_loopback_ip
@@ -47,6 +48,9 @@ def why_no_samba() -> str | None:
     """Why the sandbox cannot run a real AD DC here (and simulates it), or None if it can."""
     if not has_samba():
         return "Samba is not installed (scripts/sandbox.sh installs it)"
+    missing = samba_file_problems()
+    if missing:   # Debian's `samba` without samba-ad-dc: samba-tool is there, provisioning fails
+        return "Samba cannot provision an AD domain here: " + "; ".join(missing)
     if os.geteuid() != 0:
         # LDAPS is on 636, a privileged port, and the DC expects to run as root
         return "Samba's AD DC needs root (run the sandbox with sudo for a real one)"
@@ -134,11 +138,11 @@ class SandboxStack:
         if reason is not None:
             self.simulated_directory, self.simulated_because = True, reason
             self.say(f"sandbox: {reason}")
+        if not self.simulated_directory:
+            self._start_samba(keys)   # before the bot: it needs the DC's CA file
         if self.simulated_directory:
             self.say("sandbox: Active Directory is SIMULATED: accounts live in "
                      f"{self.directory_file}")
-        else:
-            self._start_samba(keys)   # before the bot: it needs the DC's CA file
         if interrupted():
             raise InterruptedError
         self.env = self._bot_env(keys)
@@ -220,6 +224,16 @@ class SandboxStack:
                      "provisioning a Samba AD domain again ...")
         elif not self.samba.is_provisioned():
             self.say("sandbox: provisioning a Samba AD domain (first run only) ...")
+        if not self.samba.is_provisioned():
+            try:
+                self.samba.provision()
+            except RuntimeError as exc:   # samba-tool's own words say what it lacks
+                self.samba = None
+                self.simulated_directory = True
+                self.simulated_because = "Samba could not provision an AD domain here"
+                self.say(f"sandbox: {self.simulated_because} (scripts/check-system.sh names the "
+                         f"package that is missing):\n{exc}")
+                return
         self.samba.start(timeout=60)
         self.samba.ensure_customers_ou()
 

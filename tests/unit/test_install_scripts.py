@@ -1,5 +1,7 @@
-"""The install scripts on a fresh Debian: Python's venv support is installed, and a venv that
-failed half-way (python there, pip not) is made again instead of being taken as ready.
+"""The install scripts on a fresh Debian: Python's venv support and Samba's DC parts are
+installed, every server is checked after installing (strictly for the tests, as a warning for
+the sandbox), and a venv that failed half-way (python there, pip not) is made again instead of
+being taken as ready.
 
 The scripts run for real, with apt-get, dpkg-query and Python replaced by recorders on PATH.
 """
@@ -11,6 +13,8 @@ import shutil
 import stat
 import subprocess
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORDER = '#!/bin/sh\necho "$(basename "$0") $*" >> "$CALLS"\n'
@@ -26,21 +30,60 @@ def _run(tmp_path: Path, script: str, **env: str) -> list[str]:
     repo = tmp_path / "repo"
     (repo / "scripts").mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "scripts" / script, repo / "scripts" / script)
+    # the real check starts servers: recorded here, or failing where the test says so
+    _tool(repo / "scripts" / "check-system.sh", env.pop("CHECK_BODY", RECORDER))
     calls = tmp_path / "calls"
     calls.touch()
+    args = env.pop("ARGS", "").split()
     full = {**os.environ, "CALLS": str(calls), **env,
             "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}"}
-    subprocess.run(["bash", str(repo / "scripts" / script)], env=full, check=True,
+    subprocess.run(["bash", str(repo / "scripts" / script), *args], env=full, check=True,
                    capture_output=True, cwd=repo)
     return calls.read_text().splitlines()
 
 
-def test_install_system_installs_python_with_venv(tmp_path):
+def _fresh_debian(tmp_path: Path) -> None:
     _tool(tmp_path / "bin" / "dpkg-query", "#!/bin/sh\nexit 1\n")   # nothing installed yet
     _tool(tmp_path / "bin" / "apt-get")
     _tool(tmp_path / "bin" / "sudo", '#!/bin/sh\nexec "$@"\n')
+
+
+def test_install_system_installs_python_with_venv(tmp_path):
+    _fresh_debian(tmp_path)
     install = [c.split() for c in _run(tmp_path, "install-system.sh") if " install " in c]
     assert install and {"python3", "python3-venv"} <= set(install[0])
+
+
+def test_install_system_installs_what_a_samba_dc_needs(tmp_path):
+    # `samba` alone has neither the AD schema (samba-ad-provision) nor the DC's LDB modules
+    _fresh_debian(tmp_path)
+    install = [c.split() for c in _run(tmp_path, "install-system.sh") if " install " in c]
+    assert {"samba", "samba-ad-dc", "samba-ad-provision", "redis-sentinel"} <= set(install[0])
+
+
+def test_install_system_checks_the_servers_after_installing(tmp_path):
+    _fresh_debian(tmp_path)
+    calls = _run(tmp_path, "install-system.sh")
+    installed = next(i for i, c in enumerate(calls) if " install " in c)
+    assert calls[installed + 1:] == ["check-system.sh "]   # strict: a failure fails the script
+
+
+def test_install_system_checks_even_when_everything_is_installed(tmp_path):
+    _tool(tmp_path / "bin" / "dpkg-query", "#!/bin/sh\necho 'install ok installed'\n")
+    _tool(tmp_path / "bin" / "apt-get")
+    calls = _run(tmp_path, "install-system.sh")
+    assert calls == ["check-system.sh "]
+
+
+def test_install_system_for_the_sandbox_only_warns(tmp_path):
+    _tool(tmp_path / "bin" / "dpkg-query", "#!/bin/sh\necho 'install ok installed'\n")
+    assert _run(tmp_path, "install-system.sh", ARGS="--warn") == ["check-system.sh --warn"]
+
+
+def test_a_failing_check_fails_the_install(tmp_path):
+    _tool(tmp_path / "bin" / "dpkg-query", "#!/bin/sh\necho 'install ok installed'\n")
+    with pytest.raises(subprocess.CalledProcessError):
+        _run(tmp_path, "install-system.sh", CHECK_BODY="#!/bin/sh\nexit 1\n")
 
 
 def _fake_python(tmp_path: Path) -> Path:
