@@ -1,6 +1,7 @@
 """Serves the Bolt app over HTTP in production: WSGI under gunicorn (threads, one process).
 
-Bolt's `app.start()` is a development server; this is what `tobitbot serve` runs.
+Bolt's `app.start()` is a development server; this is what `tobitbot serve` runs. In front of
+Bolt stands `SlackDoor`, which lets only signed, well-formed requests of a bounded size through.
 """
 
 from __future__ import annotations
@@ -13,17 +14,21 @@ from gunicorn.arbiter import Arbiter
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-EVENTS_PATH = "/slack/events"
+from bot.slack_door import EVENTS_PATH, REFUSED, SlackDoor
+
+# gunicorn's default access line plus why the door refused ("-" for a request it let through)
+ACCESS_LOG_FORMAT = ('%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" '
+                     f'%({{{REFUSED}}}e)s')
 
 
-def wsgi_app(app: App) -> Callable:
-    handler = SlackRequestHandler(app, path=EVENTS_PATH)
+def wsgi_app(app: App, signing_secret: str) -> Callable:
+    door = SlackDoor(SlackRequestHandler(app, path=EVENTS_PATH), signing_secret)
 
     def application(environ, start_response):
         if environ.get("PATH_INFO") == "/healthz":
             start_response("200 OK", [("Content-Type", "text/plain")])
             return [b"ok\n"]
-        return handler(environ, start_response)
+        return door(environ, start_response)
 
     return application
 
@@ -36,7 +41,8 @@ class GunicornServer(BaseApplication):
         self._build = build
         self._on_hangup = on_hangup
         self._options = {"bind": f"{host}:{port}", "workers": 1, "worker_class": "gthread",
-                         "threads": threads, "timeout": 30, "accesslog": "-", "loglevel": "info"}
+                         "threads": threads, "timeout": 30, "accesslog": "-", "loglevel": "info",
+                         "access_log_format": ACCESS_LOG_FORMAT}
         super().__init__()
 
     def load_config(self) -> None:

@@ -31,7 +31,8 @@ def _serve(args: argparse.Namespace) -> None:
     settings = require_slack(load_settings())
     # The master holds the policy and reloads it on SIGHUP; workers fork with what it holds.
     holder = policy_holder(settings)
-    GunicornServer(lambda: wsgi_app(_bot(settings, holder)), args.host, args.port,
+    secret = settings.slack_signing_secret.get_secret_value()
+    GunicornServer(lambda: wsgi_app(_bot(settings, holder), secret), args.host, args.port,
                    on_hangup=holder.reload).run()
 
 
