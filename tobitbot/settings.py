@@ -3,6 +3,11 @@
 The TOML file (path in TOBITBOT_CONFIG) uses the same names without the prefix, in lower case:
 `ad_url = "ldaps://dc1.example.net"`. Environment variables win over the file. Secrets are
 `SecretStr`: they never appear in a repr, a log line or an error message.
+
+Every setting is checked here, at start, so a bad one stops `serve`, `socket` and `worker` with
+its name instead of failing each request later: an empty value counts as unset (an empty
+`TOBITBOT_AD_CA_FILE` is no CA file, not the directory `.`), numbers have their ranges, files
+must be regular files, URLs their schemes.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from pydantic_settings import TomlConfigSettingsSource
 
@@ -20,8 +25,15 @@ from commands.errors import ConfigError
 PREFIX = "TOBITBOT_"
 
 
+def _scheme(value: str, schemes: tuple[str, ...], why: str = "") -> str:
+    if not value.lower().startswith(schemes):
+        raise ValueError(f"must start with {' or '.join(schemes)}{why}")
+    return value
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore", frozen=True,
+                                      env_ignore_empty=True)
 
     # Slack
     slack_bot_token: SecretStr | None = None        # required by serve / socket (require_slack)
@@ -54,15 +66,78 @@ class Settings(BaseSettings):
     # Key that encrypts one-time secrets (new passwords) on their way from worker to bot (R18)
     secrets_key: SecretStr
     # a job that meets a transient backend fault runs again this many times, after these waits
-    job_retries: int = 3
-    retry_intervals: list[int] = [5, 30, 120]
+    # (RQ takes 0 at enqueue time and then fails every job: at least one retry)
+    job_retries: int = Field(3, ge=1, le=20)
+    retry_intervals: list[int] = Field([5, 30, 120], min_length=1)
     queue_name: str = "provisioning"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_unset(cls, data: Any) -> Any:
+        """`key = ""` in the TOML file is unset too, as an empty environment variable is."""
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
+        return data
 
     @field_validator("ad_url")
     @classmethod
     def _ldaps_only(cls, value: str) -> str:
-        if not value.lower().startswith("ldaps://"):
-            raise ValueError("must start with ldaps:// (passwords are only set over LDAPS)")
+        return _scheme(value, ("ldaps://",), " (passwords are only set over LDAPS)")
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str) -> str:
+        return _scheme(value, ("redis://", "rediss://", "unix://"))
+
+    @field_validator("slack_api_url", "pbx_rpc_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        return _scheme(value, ("https://", "http://"))
+
+    @field_validator("fax_server_uri")
+    @classmethod
+    def _sip_uri(cls, value: str) -> str:
+        return _scheme(value, ("sip:", "sips:"))
+
+    @field_validator("ad_ca_file", "tobit_ca_file", "policy_file")
+    @classmethod
+    def _regular_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            what = "is a directory" if value.is_dir() else "does not exist"
+            raise ValueError(f"must name a file; {value} {what}")
+        return value
+
+    @field_validator("retry_intervals")
+    @classmethod
+    def _positive_waits(cls, value: list[int]) -> list[int]:
+        if any(wait <= 0 for wait in value):
+            raise ValueError("every wait must be at least 1 second")
+        return value
+
+    @field_validator("ad_sam_format")
+    @classmethod
+    def _sam_format(cls, value: str) -> str:
+        from commands.errors import UserError
+        from commands.naming import account_name
+
+        try:   # a format that cannot name Jane Doe names nobody
+            account_name("Jane", "Doe", value)
+        except (ValueError, UserError):
+            raise ValueError("must build an account name from {first}, {last} and "
+                             "{first_initial}, for example {first_initial}{last}") from None
+        return value
+
+    @field_validator("secrets_key")
+    @classmethod
+    def _fernet_key(cls, value: SecretStr) -> SecretStr:
+        from cryptography.fernet import Fernet
+
+        try:
+            Fernet(value.get_secret_value())
+        except (ValueError, TypeError):
+            raise ValueError("is not a Fernet key (44 characters of url-safe base64; make one with "
+                             "`python -c 'from cryptography.fernet import Fernet; "
+                             "print(Fernet.generate_key().decode())'`)") from None
         return value
 
     @classmethod
@@ -96,6 +171,11 @@ def require_slack(settings: Settings) -> Settings:
     return settings
 
 
+def _problem(message: str) -> str:
+    """pydantic's message without its "Value error, " prefix (it never holds the value)."""
+    return message.removeprefix("Value error, ")
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Settings, or a ConfigError naming every missing or bad setting (never its value)."""
     config_file = os.environ.get(PREFIX + "CONFIG")
@@ -107,6 +187,6 @@ def load_settings(**overrides: Any) -> Settings:
         lines = []
         for err in exc.errors():
             name = PREFIX + "_".join(str(p) for p in err["loc"]).upper()
-            problem = "is missing" if err["type"] == "missing" else err["msg"]
+            problem = "is missing" if err["type"] == "missing" else _problem(err["msg"])
             lines.append(f"{name} {problem}")
         raise ConfigError("invalid settings:\n  " + "\n  ".join(lines)) from None
