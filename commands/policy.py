@@ -166,15 +166,15 @@ class Policy:
         rule = self.rule(command_name)
         if self.load_error or rule is None:
             raise Decision.refused(self._unavailable(command_name)).refusal()
-        pattern = self.defaults.ticket_pattern
+        example = self.defaults.ticket_example
         ticket = (ticket or "").strip() or None
         if ticket is None:
             if self._ticket_required(rule, risky):
-                reason, hint = say.ticket_missing(command_name, pattern)
+                reason, hint = say.ticket_missing(command_name, example)
                 raise PermissionDenied(reason, hint=hint)
             return None
-        if not re.fullmatch(pattern, ticket):
-            reason, hint = say.ticket_malformed(ticket, pattern)
+        if not re.fullmatch(self.defaults.ticket_pattern, ticket):
+            reason, hint = say.ticket_malformed(ticket, example)
             raise ParseError(reason, hint=hint)
         return ticket
 

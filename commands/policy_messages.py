@@ -96,10 +96,16 @@ def allowed(role: Role, customer: str | None, slots: tuple[Role, ...]) -> str:
     return text
 
 
-def ticket_missing(name: str, pattern: str) -> Refusal:
-    return (f"{name} needs a support ticket",
-            f"give the ticket id with the command; it must match {pattern}")
+def _type_ticket(example: str | None) -> str:
+    # what to type, never the policy's regular expression: nobody can act on `^SUP-[0-9]+$`
+    if example:
+        return f"add `ticket={example}` (your ticket id) to the command"
+    return "add `ticket=` with a ticket id matching your team's format to the command"
 
 
-def ticket_malformed(ticket: str, pattern: str) -> Refusal:
-    return (f"{ticket!r} is not a ticket id", f"a ticket id must match {pattern}")
+def ticket_missing(name: str, example: str | None) -> Refusal:
+    return f"{name} needs a support ticket", _type_ticket(example)
+
+
+def ticket_malformed(ticket: str, example: str | None) -> Refusal:
+    return f"`{ticket}` is not a ticket id", _type_ticket(example)

@@ -91,6 +91,7 @@ class Defaults:
     ticket_pattern: str = r"^\S+$"
     ticket_for_risky: bool = True
     approval_expiry_seconds: int = 4 * 3600
+    ticket_example: str | None = None    # what a refusal tells people to type: "SUP-1234"
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ _GRANT_KEYS = ("role", "groups", "users", "customers", "note")
 _COMMAND_KEYS = ("min_role", "risky", "risky_when", "approvals", "approver_roles", "ticket",
                  "break_glass", "note")
 _CHANNEL_KEYS = ("id", "customers", "read_only", "note")
-_DEFAULT_KEYS = ("ticket_pattern", "ticket_for_risky", "approval_expiry")
+_DEFAULT_KEYS = ("ticket_pattern", "ticket_example", "ticket_for_risky", "approval_expiry")
 _TICKET_MODES = ("required", "optional")
 
 # Slack ids: user groups start with S, users with U or W, channels with C, G (private) or D (DM).
@@ -263,6 +263,7 @@ def _defaults(c: _Checker, raw: Any) -> Defaults:
         c.bad(path + ("ticket_pattern",),
               f"ticket_pattern is not a valid regular expression: {exc}")
         pattern = base.ticket_pattern
+    example = _ticket_example(c, path, table.get("ticket_example"), pattern)
     expiry = base.approval_expiry_seconds
     if "approval_expiry" in table:
         try:
@@ -274,7 +275,20 @@ def _defaults(c: _Checker, raw: Any) -> Defaults:
                                                "that old no longer show anyone's current intent")
     ticket_for_risky = c.boolean(path + ("ticket_for_risky",), table.get("ticket_for_risky"),
                                  base.ticket_for_risky)
-    return Defaults(pattern, ticket_for_risky, expiry)
+    return Defaults(pattern, ticket_for_risky, expiry, example)
+
+
+def _ticket_example(c: _Checker, path: Path, example: Any, pattern: str) -> str | None:
+    """The ticket id refusals show as what to type; it must pass the policy's own pattern."""
+    if example is None:
+        return None
+    if not isinstance(example, str) or not example.strip() or any(ch.isspace() for ch in example):
+        c.bad(path + ("ticket_example",), "ticket_example must be one ticket id, such as \"SUP-1234\"")
+        return None
+    if not re.fullmatch(pattern, example):
+        c.bad(path + ("ticket_example",), f"ticket_example {example!r} does not match ticket_pattern")
+        return None
+    return example
 
 
 def build_parts(data: dict[str, Any]) -> tuple[PolicyParts, list[Problem]]:

@@ -70,6 +70,9 @@ BAD = [
     ("[defaults]\napproval_expiry = \"0m\"\n", 2, "is zero"),
     ("[defaults]\napproval_expiry = \"30d\"\n", 2, "longer than 7d"),
     ("[defaults]\nticket_for_risky = \"yes\"\n", 2, "ticket_for_risky must be true or false"),
+    ("[defaults]\nticket_pattern = \"^SUP-[0-9]+$\"\nticket_example = \"JIRA-1\"\n", 3,
+     "does not match ticket_pattern"),
+    ("[defaults]\nticket_example = 1234\n", 2, "ticket_example must be one ticket id"),
     ("[[channels]]\nid = \"support\"\ncustomers = [\"*\"]\n", 2, "Slack channel id"),
     ("[[channels]]\nid = \"C_A\"\ncustomers = [\"*\"]\n[[channels]]\nid = \"C_A\"\n"
      "customers = [\"*\"]\n", 5, "listed twice"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from commands.errors import ParseError, PermissionDenied
@@ -47,8 +49,9 @@ def test_check_ticket(policy, command, risky, ticket, expected):
     if isinstance(expected, type):
         with pytest.raises(expected) as caught:
             policy.check_ticket(command, risky, ticket)
-        if command != "set-domain":
-            assert policy.defaults.ticket_pattern in caught.value.text()
+        if command != "set-domain":   # what to type, never the raw regular expression
+            assert policy.defaults.ticket_pattern not in caught.value.text()
+            assert "ticket id matching your team's format" in caught.value.text()
     else:
         assert policy.check_ticket(command, risky, ticket) == expected
 
@@ -66,3 +69,17 @@ def test_decision_says_whether_a_ticket_is_required(command, options, required):
             POLICY.check_ticket(command, decision.risky, None)
     else:
         assert POLICY.check_ticket(command, decision.risky, None) is None
+
+
+EXAMPLE_POLICY = Path(__file__).resolve().parents[2] / "deploy" / "policy.example.toml"
+
+
+@pytest.mark.parametrize("ticket, error", [(None, PermissionDenied), ("SUP1234", ParseError),
+                                           ("<!channel>", ParseError)])
+def test_a_ticket_refusal_says_what_to_type_with_the_policys_example(ticket, error):
+    policy = load_policy_text(EXAMPLE_POLICY.read_text().replace("ticket_for_risky = false",
+                                                                 "ticket_for_risky = true"))
+    with pytest.raises(error) as caught:
+        policy.check_ticket("remove-user", True, ticket)
+    text = caught.value.text()
+    assert "`ticket=SUP-1234`" in text and "^SUP-" not in text and "[0-9]" not in text
