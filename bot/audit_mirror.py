@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 
 from bot.audit import AUDIT_STREAM
 from commands.lexer import from_slack
-from commands.plan_render import literal
+from commands.mrkdwn import escape as literal
 
 log = logging.getLogger(__name__)
 GROUP = "audit-mirror"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from commands import events
 from commands.errors import UserError
 from commands.events import JobEvent
-from commands.plan_render import literal  # names, tickets, reasons: anyone's words
+from commands.mrkdwn import escape as literal  # names, tickets, reasons: anyone's words
 
 MAX_TEXT = 2900  # Slack: 3,000 characters per text block
 

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from commands.errors import ParseError
+from commands.mrkdwn import escape
 from commands.values import shown
 
 DOUBLE_QUOTES = '"\u201c\u201d\u201e\u201f\u00ab\u00bb'
@@ -50,7 +51,7 @@ def to_slack(value: str) -> str:
     """The inverse of `from_slack` for a value that `from_slack` would otherwise change."""
     if from_slack(value) == value:
         return value
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escape(value)
 
 
 def _quoted(text: str, start: int) -> tuple[str, int]:

@@ -6,6 +6,7 @@ steps, something secret (R18). Free text is escaped, so a name like "<!channel>"
 
 from __future__ import annotations
 
+from commands.mrkdwn import escape as literal  # noqa: F401  (bot modules import it from here too)
 from commands.plan import Plan
 
 WARNING = ":warning:"
@@ -23,8 +24,3 @@ def render_plan(plan: Plan) -> str:
     lines += [f"_Note: {literal(n)}_" for n in plan.notes]
     return "\n".join(lines)
 
-
-def literal(text: str) -> str:
-    """A user's words shown as typed: Slack reads `<!channel>`, `<@U1>` or `<https://x|y>` in
-    mrkdwn as a ping or a link; its three control characters are escaped, nothing else."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

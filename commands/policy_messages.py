@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from commands.roles import Role
+from commands.values import shown
 
 Refusal = tuple[str, str]
 
@@ -27,7 +28,7 @@ def not_loaded(error: str) -> Refusal:
 
 
 def unknown_command(name: str) -> Refusal:
-    return f"unknown command {name!r}", "type `help` to see the commands"
+    return f"unknown command `{shown(name)}`", "type `help` to see the commands"
 
 
 def not_in_policy(name: str) -> Refusal:
@@ -108,4 +109,4 @@ def ticket_missing(name: str, example: str | None) -> Refusal:
 
 
 def ticket_malformed(ticket: str, example: str | None) -> Refusal:
-    return f"`{ticket}` is not a ticket id", _type_ticket(example)
+    return f"`{shown(ticket)}` is not a ticket id", _type_ticket(example)

@@ -6,6 +6,7 @@ command risky with these options); `commands.policy.Policy` combines them into d
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -92,6 +93,15 @@ class Defaults:
     ticket_for_risky: bool = True
     approval_expiry_seconds: int = 4 * 3600
     ticket_example: str | None = None    # what a refusal tells people to type: "SUP-1234"
+
+
+def ticket_example_problem(example: object, pattern: str) -> str | None:
+    """Why `example` cannot be the policy's ticket example (it must pass its own pattern)."""
+    if not isinstance(example, str) or not re.fullmatch(r"\S+", example):
+        return 'ticket_example must be one ticket id, such as "SUP-1234"'
+    if not re.fullmatch(pattern, example):
+        return f"ticket_example {example!r} does not match ticket_pattern"
+    return None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from commands.policy_catalogue import (
 )
 from commands.policy_lines import Path
 from commands.policy_rules import (
-    ALL_CUSTOMERS, ChannelRule, CommandRule, Defaults, Grant, PolicyParts,
+    ALL_CUSTOMERS, ChannelRule, CommandRule, Defaults, Grant, PolicyParts, ticket_example_problem,
 )
 from commands.roles import ROLE_NAMES, Role
 
@@ -263,7 +263,10 @@ def _defaults(c: _Checker, raw: Any) -> Defaults:
         c.bad(path + ("ticket_pattern",),
               f"ticket_pattern is not a valid regular expression: {exc}")
         pattern = base.ticket_pattern
-    example = _ticket_example(c, path, table.get("ticket_example"), pattern)
+    example = table.get("ticket_example")
+    if example is not None and ticket_example_problem(example, pattern):
+        c.bad(path + ("ticket_example",), ticket_example_problem(example, pattern))
+        example = None
     expiry = base.approval_expiry_seconds
     if "approval_expiry" in table:
         try:
@@ -276,19 +279,6 @@ def _defaults(c: _Checker, raw: Any) -> Defaults:
     ticket_for_risky = c.boolean(path + ("ticket_for_risky",), table.get("ticket_for_risky"),
                                  base.ticket_for_risky)
     return Defaults(pattern, ticket_for_risky, expiry, example)
-
-
-def _ticket_example(c: _Checker, path: Path, example: Any, pattern: str) -> str | None:
-    """The ticket id refusals show as what to type; it must pass the policy's own pattern."""
-    if example is None:
-        return None
-    if not isinstance(example, str) or not example.strip() or any(ch.isspace() for ch in example):
-        c.bad(path + ("ticket_example",), "ticket_example must be one ticket id, such as \"SUP-1234\"")
-        return None
-    if not re.fullmatch(pattern, example):
-        c.bad(path + ("ticket_example",), f"ticket_example {example!r} does not match ticket_pattern")
-        return None
-    return example
 
 
 def build_parts(data: dict[str, Any]) -> tuple[PolicyParts, list[Problem]]:

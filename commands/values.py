@@ -15,6 +15,8 @@ import unicodedata
 import urllib.parse
 from collections.abc import Callable
 
+from commands.mrkdwn import escape
+
 
 class BadValue(ValueError):
     """A value that does not fit; `hint` says what to type instead, `rule` why it is needed."""
@@ -30,7 +32,7 @@ def shown(text: str, limit: int = 40) -> str:
     """User text made safe to echo inside a Slack code span: short, no backticks, no markup."""
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    text = text.replace("`", "'").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = escape(text.replace("`", "'"))
     return "".join(c if c.isprintable() else "?" for c in text)
 
 

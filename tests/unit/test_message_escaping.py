@@ -52,3 +52,89 @@ def test_the_audit_channel_mirrors_a_refused_command_without_pinging(ping):
                        "ticket": ping, "reason": f"no role {ping}", "at": 0})
     assert ping not in line and "<@U_NORA>" in line
     assert line.count(ping.replace("<", "&lt;").replace(">", "&gt;")) == 3
+
+
+# ---- hostile input through every builder that echoes it (issue 13) ----------------------------
+
+HOSTILE = ["<!channel>", "<https://evil.example|click me>", "<@U123>", "&lt;"]
+LIVE = ["<!channel>", "<https://evil.example", "<@U123>"]
+
+
+def _typed(word: str) -> str:
+    """What Slack sends for the typed word (it escapes &, < and >; the lexer undoes it)."""
+    return word.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _ticket_refusal(word):
+    from commands.errors import UserError
+    from commands.policy import load_policy_text
+
+    policy = load_policy_text('[defaults]\nticket_pattern = "^SUP-[0-9]+$"\nticket_example = "SUP-1"\n'
+                              '[commands.remove-user]\nmin_role = "operator"\n')
+    try:
+        policy.check_ticket("remove-user", True, word)
+    except UserError as err:
+        return messages.refusal(err)
+    raise AssertionError("not refused")
+
+
+def _parse_error(template):
+    def build(word):
+        from commands.envelope import open_envelope
+        from commands.errors import ParseError
+        from commands.parser import parse
+
+        try:
+            parse(open_envelope(template.format(_typed(word))).text)
+        except ParseError as err:
+            return messages.parse_help(err)
+        raise AssertionError("parsed")
+    return build
+
+
+def _unknown_command(word):
+    from commands.policy import load_policy_text
+
+    decision = load_policy_text('[commands.add-user]\nmin_role = "operator"\n').decide(
+        frozenset(), word, "acme", "C1", {})
+    return messages.refusal(decision.refusal())
+
+
+def _plan(word):
+    from commands.plan import Plan
+    from commands.plan_render import render_plan
+
+    return render_plan(Plan(f'add-user acme "{word}"', "acme", ()))
+
+
+BUILDERS = {
+    "ticket refusal": _ticket_refusal,
+    "unknown command refusal": _unknown_command,
+    "too many words": _parse_error("quota acme {}"),
+    "unknown command typed": _parse_error("{} acme"),
+    "bad customer": _parse_error("quota {}"),
+    "plan": _plan,
+    "request message": lambda w: _shown(messages.request_message("U_ADA", f"remove-user acme {w}", "plan",
+                                                                  "r-1", ticket=w, break_glass_reason=w)),
+    "status queued": lambda w: messages.status_queued(2, w),
+    "ticket note": messages.ticket_note,
+}
+
+
+@pytest.mark.parametrize("word", HOSTILE)
+@pytest.mark.parametrize("builder", BUILDERS)
+def test_hostile_words_are_shown_as_typed_in_every_builder(builder, word):
+    shown = BUILDERS[builder](word)
+    assert not any(live in shown for live in LIVE), shown
+    assert "&amp;lt;" in shown if word == "&lt;" else "&lt;" in shown   # shown as typed, not dropped
+
+
+def test_one_function_escapes_for_slack():
+    """No second copy of the escape: a fix or a new control character lands in one place."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    copies = [str(path.relative_to(root)) for folder in ("bot", "commands")
+              for path in (root / folder).rglob("*.py")
+              if '.replace("<", "&lt;")' in path.read_text(encoding="utf-8")]
+    assert copies == ["commands/mrkdwn.py"]

@@ -1,0 +1,14 @@
+"""The one escape for anyone's words in a Slack message: names, tickets, commands as typed.
+
+Slack reads `<!channel>`, `<@U1>` and `<https://x|y>` in message text as a ping, a mention or a
+hidden link, and `&` starts an entity; escaping its three control characters shows the words as
+typed and nothing else. It lives in the core because the core writes the refusals and parse
+errors that echo what was typed; the bot escapes its own messages with the same function.
+"""
+
+from __future__ import annotations
+
+
+def escape(text: object) -> str:
+    """`text` shown literally in mrkdwn (and in plain text fields Slack also decodes)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
