@@ -168,13 +168,18 @@ def test_a_channel_bound_to_acme_refuses_globex(bot_stack, slack):
 
 # ---- tickets --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, words", [
-    ('set-legal-info acme seat=Hamburg', ["needs a support ticket", TICKET_PATTERN]),
-    ('set-legal-info acme seat=Hamburg ticket=JIRA-12', ["'JIRA-12' is not a ticket id", TICKET_PATTERN]),
+@pytest.mark.parametrize("text, words", [   # what to type (the policy's example), not the regex
+    ('set-legal-info acme seat=Hamburg', ["needs a support ticket", "`ticket=SUP-1234`"]),
+    ('set-legal-info acme seat=Hamburg ticket=JIRA-12', ["`JIRA-12` is not a ticket id", "`ticket=SUP-1234`"]),
+    # Slack sends what was typed escaped; echoed back it must not become a live ping or link
+    ('set-legal-info acme seat=Hamburg ticket=&lt;!channel&gt;', ["`&lt;!channel&gt;` is not a ticket id"]),
+    ('set-legal-info acme seat=Hamburg ticket=&lt;https://evil.example|click&gt;',
+     ["`&lt;https://evil.example|click&gt;` is not a ticket id"]),
 ])
-def test_a_missing_or_malformed_ticket_is_refused_with_the_pattern(bot_stack, slack, text, words):
+def test_a_missing_or_malformed_ticket_is_refused_saying_what_to_type(bot_stack, slack, text, words):
     refusal = _refused(slack, OPERATOR, SUPPORT, text)
     assert all(w in refusal for w in words), refusal
+    assert TICKET_PATTERN not in refusal and "<!channel>" not in refusal and "<https://evil" not in refusal
 
 
 def test_the_ticket_is_in_every_message_and_every_audit_entry_of_the_request(bot_stack, slack, user):
