@@ -26,7 +26,12 @@ debootstrap --variant=minbase bookworm "$dir" "$mirror" >"$dir.debootstrap.log" 
 rm -f "$dir/etc/apt/sources.list"
 cp -a /etc/apt/sources.list.d/. "$dir/etc/apt/sources.list.d/"
 cp -a /etc/apt/apt.conf.d/. "$dir/etc/apt/apt.conf.d/" 2>/dev/null || true
+# (local CAs too: Debian's ca-certificates, once installed there, rebuilds the bundle from them)
 mkdir -p "$dir/etc/ssl/certs" && cp /etc/ssl/certs/ca-certificates.crt "$dir/etc/ssl/certs/"
+if [ -d /usr/local/share/ca-certificates ]; then
+  mkdir -p "$dir/usr/local/share/ca-certificates"
+  cp -a /usr/local/share/ca-certificates/. "$dir/usr/local/share/ca-certificates/"
+fi
 cp /etc/resolv.conf "$dir/etc/resolv.conf"
 for m in proc sys dev dev/pts; do
   mount --bind "/$m" "$dir/$m"; mounts+=("$dir/$m")
