@@ -10,4 +10,5 @@ pytest_plugins = [
     "tests.fixtures.tobit",
     "tests.fixtures.slack",
     "tests.fixtures.bot",
+    "tests.fixtures.worker",
 ]

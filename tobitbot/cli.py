@@ -55,7 +55,7 @@ def _worker(args: argparse.Namespace) -> None:
     from rq.serializers import JSONSerializer
 
     from tobitbot.settings import load_settings
-    from tobitbot.wiring import queue, redis_client, worker_runtime
+    from tobitbot.wiring import queue, worker_redis_client, worker_runtime
     from workers import runtime
     from workers.rq_worker import ProvisioningWorker
     from workers.steps import load_all
@@ -63,9 +63,9 @@ def _worker(args: argparse.Namespace) -> None:
     settings = load_settings()
     load_all()
     runtime.install(lambda: worker_runtime(settings))
-    client = redis_client(settings)
+    client = worker_redis_client(settings)
     worker = ProvisioningWorker([queue(settings, client)], connection=client, serializer=JSONSerializer,
-                    name=args.name)
+                                name=args.name)
     worker.work(with_scheduler=True, burst=args.burst, logging_level="INFO")
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 from rq import Queue
 from rq.serializers import JSONSerializer
 
@@ -18,6 +20,19 @@ from workers.steps.base import Backends
 
 def redis_client(settings: Settings) -> redis.Redis:
     return redis.Redis.from_url(settings.redis_url, socket_timeout=10, health_check_interval=30)
+
+
+# A worker's commands retry while Redis refuses connections or loads its data (a restart): about
+# 27 s in all, 1 s apart after the first few. Not on a timeout: a hung Redis would hold each
+# command for socket_timeout per try; the worker waits that out itself (workers/rq_worker.py).
+WORKER_REDIS_RETRIES = 30
+
+
+def worker_redis_client(settings: Settings) -> redis.Redis:
+    """Redis for a worker and its work horses: a Redis restart of seconds goes unnoticed by jobs."""
+    return redis.Redis.from_url(settings.redis_url, socket_timeout=10, health_check_interval=30,
+                                retry=Retry(ExponentialBackoff(cap=1, base=0.1), WORKER_REDIS_RETRIES),
+                                retry_on_error=[redis.exceptions.ConnectionError])
 
 
 def queue(settings: Settings, client: redis.Redis) -> Queue:
@@ -42,7 +57,7 @@ def worker_runtime(settings: Settings) -> Runtime:
     from workers.pbx import KamailioPbx
     from workers.tobit import TobitServers
 
-    client = redis_client(settings)
+    client = worker_redis_client(settings)
     ad = directory(settings)
 
     def tobit_url(customer: str) -> str | None:

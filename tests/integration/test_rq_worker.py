@@ -205,6 +205,7 @@ def test_a_job_that_cannot_be_reported_does_not_stop_maintenance(queued, worker,
     job.save()
     started = StartedJobRegistry(QUEUE, connection=client, serializer=job.serializer)
     client.zadd(started.key, {f"{job.id}:e1": 1})       # its heartbeat expired long ago
+    worker.redis_settle_seconds = 0                     # this test's Redis may have just started
     with caplog.at_level(logging.ERROR, logger="workers.lost_jobs"):
         worker.run_maintenance_tasks()
     assert job.get_status(refresh=True) == "failed"     # RQ filed it; the cleanup went on
