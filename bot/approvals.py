@@ -22,6 +22,7 @@ from commands.parser import parse
 from commands.plan import Plan
 from commands.plan_render import render_plan
 from commands.planner import plan as make_plan
+from commands.rules_lookup import fax_holders
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,8 @@ class Approvals:
             current = self.deps.reader.customer(record.customer) if record.customer else None
             if current is None and cmd.name != "onboard-customer" and record.customer:
                 current = require_customer(self.deps.reader, record.customer)
-            plan = make_plan(cmd, current, risky=True, fax_server_uri=self.deps.config.fax_server_uri)
+            plan = make_plan(cmd, current, risky=True, fax_server_uri=self.deps.config.fax_server_uri,
+                             fax_holders=fax_holders(self.deps.reader, cmd))
         except UserError as err:
             plan, reason = None, err.text()
         else:

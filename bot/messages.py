@@ -81,6 +81,8 @@ def final_status_text(event: JobEvent) -> str:
         return f":white_check_mark: Finished: {event.total} of {event.total} steps done."
     if event.kind == events.UNDONE:
         return ":leftwards_arrow_with_hook: Rolled back: see the reply below."
+    if event.kind == events.REFUSED:
+        return ":no_entry: Not run, the rules refused it: see the reply below."
     if event.step is None:
         return ":x: Undo stopped: see the reply below for what to do."
     return f":x: Stopped at step {event.step} of {event.total}: see the reply below for what to do."
@@ -92,6 +94,10 @@ def final_text(event: JobEvent) -> str:
         return f":white_check_mark: Done: {steps} of `{literal(event.summary)}` completed."
     if event.kind == events.UNDONE:
         return ":leftwards_arrow_with_hook: Undone: " + "; ".join(map(literal, event.done)) + "."
+    if event.kind == events.REFUSED:   # checked again as the job started: another request came first
+        return (f":no_entry: Refused as the job started, nothing was changed: {literal(event.error)}\n"
+                "The rules are checked again before the first step, and the customer changed "
+                "since this request was accepted (another request may have taken it first).")
     done = "\n".join(f"  • {literal(s)}" for s in event.done) or "  (none)"
     pending = "\n".join(f"  • {literal(s)}" for s in event.pending) or "  (none)"
     if event.step is None:   # an undo that could not finish: no step of the plan failed

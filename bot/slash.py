@@ -29,6 +29,7 @@ from commands.plan_render import render_plan
 from commands.planner import plan as make_plan
 from commands.policy_catalogue import command_options, customer_of
 from commands.render import command_text
+from commands.rules_lookup import fax_holders
 
 log = logging.getLogger(__name__)
 
@@ -105,14 +106,16 @@ class SlashCommand:
             state = require_customer(self.deps.reader, customer) if customer else None
         if isinstance(cmd, model.ShowPlan):
             plan = make_plan(cmd.command, state, risky=decision.risky,
-                             fax_server_uri=self.deps.config.fax_server_uri)
+                             fax_server_uri=self.deps.config.fax_server_uri,
+                             fax_holders=fax_holders(self.deps.reader, cmd))
             client.chat_postEphemeral(channel=channel, user=user, text=render_plan(plan))
             return
         if cmd.name in model.REPORTS:
             for fallback, blocks in render_report(cmd, state):
                 client.chat_postEphemeral(channel=channel, user=user, text=fallback, blocks=blocks)
             return
-        plan = make_plan(cmd, state, risky=decision.risky, fax_server_uri=self.deps.config.fax_server_uri)
+        plan = make_plan(cmd, state, risky=decision.risky, fax_server_uri=self.deps.config.fax_server_uri,
+                         fax_holders=fax_holders(self.deps.reader, cmd))   # R15 is provider-wide
         request_id = new_request_id()
         self.deps.audit.record("allowed", actor=user, groups=self._groups_of(user), channel=channel,
                                request=request_id, text=text, command_name=cmd.name, customer=customer,

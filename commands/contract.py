@@ -73,6 +73,18 @@ class UserState:
     activesync: bool = True
     fax_numbers: tuple[str, ...] = ()
     used_mb: int | None = None    # from the Tobit server; None when it could not be asked
+    request: str | None = None    # the request that created the account (its marker), if any
+
+
+@dataclass(frozen=True)
+class FaxHolder:
+    """Where a fax number is in use anywhere at the provider (R15): a user's number in AD, or a
+    route in the PBX."""
+
+    number: str                   # as recorded there
+    customer: str
+    user: str                     # sAMAccountName
+    where: str = "AD"             # "AD" | "PBX"
 
 
 @dataclass(frozen=True)
@@ -118,3 +130,6 @@ class ContractReader(Protocol):
     def customer(self, slug: str) -> CustomerState | None: ...
 
     def customer_slugs(self) -> list[str]: ...
+
+    def fax_holders(self, number: str) -> list[FaxHolder]:
+        """Every user, at any customer, whose fax numbers include `number` (canonical E.164)."""

@@ -23,7 +23,8 @@ SECRET_READY = "secret_ready"  # an encrypted one-time secret waits for the requ
 SUCCEEDED = "succeeded"
 FAILED = "failed"              # final: says which steps ran and which did not
 UNDONE = "undone"              # completed steps were rolled back on request
-FINAL = frozenset({SUCCEEDED, FAILED, UNDONE})
+REFUSED = "refused"            # final: the rules, checked again before step 1, forbid it now
+FINAL = frozenset({SUCCEEDED, FAILED, UNDONE, REFUSED})
 
 
 @dataclass(frozen=True)

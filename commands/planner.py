@@ -10,7 +10,7 @@ account is enabled only once it is complete (mailbox, signature, password).
 from __future__ import annotations
 
 from commands import model
-from commands.contract import CustomerState
+from commands.contract import CustomerState, FaxHolder
 from commands.contract_codec import DIRECTORS_SEPARATOR, LEGAL
 from commands.naming import split_full_name
 from commands.plan import Plan, Step
@@ -28,9 +28,12 @@ _LEGAL_KEY = {attr: key for key, attr in LEGAL.items()}
 
 
 def plan(cmd: model.Command, state: CustomerState | None, *, risky: bool = False,
-         fax_server_uri: str = "sip:fax@127.0.0.1") -> Plan:
-    """The plan for `cmd`; raises RuleViolation / NotFound when a service rule forbids it."""
-    report = check(cmd, state)
+         fax_server_uri: str = "sip:fax@127.0.0.1", fax_holders: tuple[FaxHolder, ...] = ()) -> Plan:
+    """The plan for `cmd`; raises RuleViolation / NotFound when a service rule forbids it.
+
+    `fax_holders`: where an enable-fax's number is in use provider-wide (rules_lookup.fax_holders).
+    """
+    report = check(cmd, state, fax_holders)
     notes: tuple[str, ...] = ()
     if cmd.name in model.REPORTS:
         steps: tuple[Step, ...] = ()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable
 
 from commands import model
-from commands.contract import CustomerState
+from commands.contract import CustomerState, FaxHolder
 from commands.rules_fax import check_disable_fax, check_enable_fax
 from commands.rules_lookup import require_state, require_user
 from commands.rules_products import (
@@ -32,13 +32,17 @@ _CHECKS: dict[type[model.Command], _Check] = {
     model.EnableActiveSync: check_user_command,
     model.DisableActiveSync: check_user_command,
     model.ResetPassword: check_user_command,
-    model.EnableFax: check_enable_fax,
     model.DisableFax: check_disable_fax,
 }
 
 
-def check(cmd: model.Command, state: CustomerState | None) -> RuleReport:
-    """The rules `cmd` passed on `state`; raises RuleViolation or NotFound otherwise."""
+def check(cmd: model.Command, state: CustomerState | None,
+          fax_holders: tuple[FaxHolder, ...] = ()) -> RuleReport:
+    """The rules `cmd` passed on `state`; raises RuleViolation or NotFound otherwise.
+
+    `fax_holders`: where an enable-fax's number is in use at any customer (R15 is provider-wide,
+    so one customer's state cannot tell); see rules_lookup.fax_holders.
+    """
     if isinstance(cmd, model.OnboardCustomer):
         return check_onboard(cmd, state)
     if isinstance(cmd, model.ShowPlan):  # the bot plans the inner command itself
@@ -49,5 +53,7 @@ def check(cmd: model.Command, state: CustomerState | None) -> RuleReport:
     state = require_state(customer, state)
     if isinstance(cmd, model.ShowUser):
         require_user(state, cmd.user)
+    if isinstance(cmd, model.EnableFax):
+        return check_enable_fax(cmd, state, fax_holders)
     rule_check = _CHECKS.get(type(cmd))
     return rule_check(cmd, state) if rule_check else RuleReport()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from commands import model
-from commands.contract import CustomerState, PbxLink
+from commands.contract import CustomerState, FaxHolder, PbxLink, UserState
 from commands.errors import RuleViolation
-from commands.rules_lookup import require_e164, require_fax_owner, require_user
+from commands.rules_lookup import canonical_number, require_e164, require_fax_owner, require_user
 from commands.rules_report import RuleReport, passed
 
 
@@ -32,7 +32,9 @@ def pbx_link(state: CustomerState, site: str) -> PbxLink | None:
     return next((link for link in state.pbx_links if link.site == site), None)
 
 
-def check_enable_fax(cmd: model.EnableFax, state: CustomerState) -> RuleReport:
+def check_enable_fax(cmd: model.EnableFax, state: CustomerState,
+                     holders: tuple[FaxHolder, ...] = ()) -> RuleReport:
+    """`holders`: where the number is in use anywhere at the provider (AD, and in the job the PBX)."""
     user = require_user(state, cmd.user)
     require_e164(cmd.number)
     owner = state.fax_owner(cmd.number)
@@ -40,11 +42,12 @@ def check_enable_fax(cmd: model.EnableFax, state: CustomerState) -> RuleReport:
         raise RuleViolation("R15", f"`{cmd.number}` already routes to {owner.display_name} "
                             f"(`{owner.sam}`); a number routes to exactly one mailbox.",
                             hint=f"Move it with `disable-fax {state.slug} {cmd.number}` first.")
+    _require_number_free(cmd, state, user, holders)
     warnings = () if user.enabled else (
         f"`{user.sam}` is disabled; faxes will wait in the mailbox",)
     if cmd.mode == "shared":
         if not state.bookings.fax_shared:
-            raise RuleViolation("R15", f"`{state.slug}` has no fax-shared booking.",
+            raise RuleViolation("R17", f"`{state.slug}` has no fax-shared booking.",
                                 hint=f"Book it first: `book {state.slug} fax-shared`.")
         return passed("R15", "R17", warnings=warnings)
     if not state.bookings.fax_dedicated:
@@ -58,6 +61,25 @@ def check_enable_fax(cmd: model.EnableFax, state: CustomerState) -> RuleReport:
                             hint=f"Book one: `book {state.slug} fax-dedicated pbx=xcapi "
                                  f"trunk=<sip uri> site={cmd.site}`.")
     return passed("R15", "R16", warnings=warnings)
+
+
+def _require_number_free(cmd: model.EnableFax, state: CustomerState, user: UserState,
+                         holders: tuple[FaxHolder, ...]) -> None:
+    """R15 across customers: a number reaches one mailbox in the whole provider, not per customer."""
+    number = canonical_number(cmd.number)
+    for holder in holders:
+        if canonical_number(holder.number) != number:
+            continue
+        if (holder.customer, holder.user.casefold()) == (state.slug, user.sam.casefold()):
+            continue   # this user's own number: enabling it again changes nothing
+        # another customer's user is not named: the requester may not be allowed to see them
+        where = (f"`{holder.user}` of `{state.slug}`" if holder.customer == state.slug
+                 else f"a mailbox of another customer (`{holder.customer}`)")
+        source = "the PBX routes it" if holder.where == "PBX" else "AD records it"
+        raise RuleViolation("R15", f"`{cmd.number}` already reaches {where} ({source}); a number "
+                            "routes to exactly one mailbox in the whole provider.",
+                            hint=f"Free it there first: `disable-fax {holder.customer} "
+                                 f"{holder.number}`, or use another number.")
 
 
 def check_disable_fax(cmd: model.DisableFax, state: CustomerState) -> RuleReport:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import difflib
 import re
 
-from commands.contract import CustomerState, UserState
+from commands import model
+from commands.contract import ContractReader, CustomerState, FaxHolder, UserState
 from commands.errors import NotFound, RuleViolation
+from commands.values import BadValue, e164
 
 # E.164: "+", a country code that does not start with 0, at most 15 digits in all
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
@@ -47,3 +49,24 @@ def require_e164(number: str) -> None:
     if not E164.match(number):
         raise RuleViolation("R15", f"`{number}` is not a valid fax number in E.164 form.",
                             hint="Type it with the country code, for example `+4930123456`.")
+
+
+def canonical_number(number: str) -> str:
+    """`number` in the E.164 form the parser gives, for comparing numbers however they were typed.
+
+    Numbers in AD or the PBX may have been entered by hand (`+49 30 1234567`); one the parser
+    cannot read is compared as it is, without its separators.
+    """
+    try:
+        return e164(number)
+    except BadValue:
+        return "".join(c for c in number if c.isdigit() or c == "+")
+
+
+def fax_holders(reader: ContractReader, cmd: model.Command) -> tuple[FaxHolder, ...]:
+    """Who holds the number `cmd` would route, at any customer (R15); () for other commands."""
+    if isinstance(cmd, model.ShowPlan):
+        cmd = cmd.command
+    if not isinstance(cmd, model.EnableFax):
+        return ()
+    return tuple(reader.fax_holders(cmd.number))

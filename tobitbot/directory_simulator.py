@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from commands.contract import CustomerState, UserState
+from commands.contract import CustomerState, FaxHolder, UserState
 from commands.contract_codec import decode, encode_entry, entries_to_dict, parse_entry
 from commands.errors import NotFound, PermanentBackendError, UserError
 from commands.naming import account_name
+from commands.rules_lookup import canonical_number
 from commands.steps import AD_GROUPS
 
 
@@ -104,9 +105,15 @@ class MemoryDirectory:
         users = [UserState(sam=u["sam"], display_name=u["display_name"], mail=u["mail"],
                            solo=u["solo"], enabled=u["enabled"],
                            activesync="activesync-users" in u["groups"],
-                           fax_numbers=tuple(u["fax_numbers"]))
+                           fax_numbers=tuple(u["fax_numbers"]), request=u.get("marker"))
                  for _, u in sorted(c.users.items())]
         return decode(slug, c.entries, c.display_name, c.suffixes, users)
+
+    def fax_holders(self, number: str) -> list[FaxHolder]:
+        self._call("fax_holders")
+        wanted = canonical_number(number)
+        return [FaxHolder(n, slug, u["sam"]) for slug, c in sorted(self.customers.items())
+                for u in c.users.values() for n in u["fax_numbers"] if canonical_number(n) == wanted]
 
     def create_customer(self, customer: str, display_name: str) -> None:
         self._call("create_customer")

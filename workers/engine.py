@@ -1,6 +1,8 @@
 """Runs a plan step by step: skip what is done, apply, verify, record, publish.
 
-The engine never leaves work half-done without saying so: a final failure publishes which steps
+Before the first step the command's rules are checked again on fresh state (workers/admission.py),
+so that two requests admitted together cannot both take what only one may have; a refusal
+there runs no step. The engine never leaves work half-done without saying so: a final failure publishes which steps
 completed and which did not, and whether the completed ones can be undone. Transient backend
 errors propagate (as RetryableBackendError) so that RQ runs the job again; the journal makes
 that re-run continue where this one stopped.
@@ -12,13 +14,14 @@ import logging
 import re
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, NoReturn, Protocol
 
 from commands import events
-from commands.errors import BackendError, PermanentBackendError
+from commands.errors import BackendError, PermanentBackendError, UserError
 from commands.events import JobEvent
 from commands.plan import Plan, Step
 from commands.steps import CATALOGUE
+from workers.admission import Held
 from workers.steps.base import REGISTRY, Backends, StepContext
 
 log = logging.getLogger(__name__)
@@ -38,6 +41,10 @@ class Secrets(Protocol):
     def put(self, request_id: str, name: str, value: str) -> None: ...
 
 
+class Admission(Protocol):
+    def admit(self, request_id: str, plan: Plan) -> Held: ...
+
+
 Publish = Callable[[JobEvent], None]
 
 
@@ -50,42 +57,79 @@ class StepFailed(Exception):
         self.cause = cause
 
 
+class Refused(Exception):
+    """The rules, checked again before the first step, forbid the plan; nothing ran. Carries
+    the final event already published."""
+
+    def __init__(self, event: JobEvent):
+        super().__init__(event.error)
+        self.event = event
+
+
 @dataclass
 class Engine:
     backends: Backends
     publish: Publish
     secrets: Secrets
+    admission: Admission | None = None   # None: no re-check (unit tests of the steps alone)
 
     def run(self, request_id: str, plan: Plan, journal: Journal, *, final_attempt: bool) -> JobEvent:
-        """Execute the remaining steps; return the final event (SUCCEEDED)."""
+        """Execute the remaining steps; return the final event (SUCCEEDED).
+
+        Raises Refused when the rules, checked again before the first step, forbid the plan now.
+        """
         ctx = StepContext(request_id, journal.values())
         total = len(plan.steps)
         attempt = journal.attempts()
         self.publish(JobEvent(request_id, events.STARTED, total=total, attempt=attempt,
                               summary=plan.command))
-        for index, step in enumerate(plan.steps):
-            if index in journal.done_steps():
-                continue
-            try:
-                kind, elapsed = self._run_step(step, ctx)
-            except BackendError as exc:
-                if exc.retryable and not final_attempt:
-                    self.publish(JobEvent(request_id, events.RETRYING, step=index + 1, total=total,
-                                          summary=step.summary, error=str(exc), attempt=attempt))
-                    raise
-                raise StepFailed(self.failure(request_id, plan, journal, index, str(exc), attempt),
-                                 exc) from exc
-            except Exception as exc:  # a bug or an unmapped library error: say where, keep trace in log
-                log.exception("step %s of %s crashed", step.key, request_id)
-                message = f"internal error in step `{step.key}` ({type(exc).__name__}), reference {request_id}"
-                raise StepFailed(self.failure(request_id, plan, journal, index, message, attempt),
-                                 exc) from exc
-            journal.mark_done(index, ctx.values)
-            self.publish(JobEvent(request_id, kind, step=index + 1, total=total,
-                                  summary=step.summary, elapsed_ms=elapsed, attempt=attempt))
+        held = self._admit(request_id, plan, journal, attempt, final_attempt)
+        try:
+            for index, step in enumerate(plan.steps):
+                if index in journal.done_steps():
+                    continue
+                try:
+                    kind, elapsed = self._run_step(step, ctx)
+                except Exception as exc:
+                    self._stop(request_id, plan, journal, index, exc, attempt, final_attempt)
+                journal.mark_done(index, ctx.values)
+                held.step_done(step.key)
+                self.publish(JobEvent(request_id, kind, step=index + 1, total=total,
+                                      summary=step.summary, elapsed_ms=elapsed, attempt=attempt))
+        finally:
+            held.release()
         final = success_event(request_id, plan, attempt)
         self.publish(final)
         return final
+
+    def _admit(self, request_id: str, plan: Plan, journal: Journal, attempt: int,
+               final_attempt: bool) -> Held:
+        """The rules again before the first step; a run resuming done steps was admitted before."""
+        if self.admission is None or journal.done_steps():
+            return Held()
+        try:
+            return self.admission.admit(request_id, plan)
+        except UserError as refusal:
+            event = refusal_event(request_id, plan, refusal.text(), attempt)
+            self.publish(event)
+            raise Refused(event) from refusal
+        except Exception as exc:   # state unreadable, lock not had: as if the first step failed
+            self._stop(request_id, plan, journal, 0, exc, attempt, final_attempt)
+
+    def _stop(self, request_id: str, plan: Plan, journal: Journal, index: int, exc: Exception,
+              attempt: int, final_attempt: bool) -> NoReturn:
+        """Step `index` failed: retry it (a transient error with attempts left) or fail for good."""
+        step = plan.steps[index]
+        if isinstance(exc, BackendError):
+            if exc.retryable and not final_attempt:
+                self.publish(JobEvent(request_id, events.RETRYING, step=index + 1, total=len(plan.steps),
+                                      summary=step.summary, error=str(exc), attempt=attempt))
+                raise exc
+            message = str(exc)
+        else:   # a bug or an unmapped library error: say where, keep the trace in the log
+            log.exception("step %s of %s crashed", step.key, request_id)
+            message = f"internal error in step `{step.key}` ({type(exc).__name__}), reference {request_id}"
+        raise StepFailed(self.failure(request_id, plan, journal, index, message, attempt), exc) from exc
 
     def undo(self, request_id: str, plan: Plan, journal: Journal) -> JobEvent:
         """Roll back the completed steps, newest first, where each can be undone."""
@@ -139,6 +183,12 @@ def success_event(request_id: str, plan: Plan, attempt: int) -> JobEvent:
     """The outcome of a plan whose every step is done."""
     return JobEvent(request_id, events.SUCCEEDED, total=len(plan.steps), attempt=attempt,
                     done=tuple(s.summary for s in plan.steps), summary=plan.command)
+
+
+def refusal_event(request_id: str, plan: Plan, reason: str, attempt: int) -> JobEvent:
+    """The outcome of a plan the rules forbid when its job starts: no step ran."""
+    return JobEvent(request_id, events.REFUSED, total=len(plan.steps), summary=plan.command,
+                    error=reason, attempt=attempt, pending=tuple(s.summary for s in plan.steps))
 
 
 def undone_event(request_id: str, plan: Plan, undone: list[str]) -> JobEvent:

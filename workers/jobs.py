@@ -14,7 +14,8 @@ from commands.errors import BackendError
 from commands.events import JobEvent
 from commands.plan import Plan
 from workers import runtime
-from workers.engine import Engine, StepFailed, progress
+from workers.admission import Admission
+from workers.engine import Engine, Refused, StepFailed, progress
 from workers.journal import RedisJournal
 from workers.publisher import RedisPublisher
 from workers.steps import load_all
@@ -28,7 +29,7 @@ def _engine() -> tuple[Engine, runtime.Runtime]:
     job = get_current_job()
     # the outcome is marked with the RQ job's id, so the worker never reports this job again
     publisher = RedisPublisher(rt.redis, job_id=job.id if job else None)
-    return Engine(rt.backends, publisher, rt.secrets), rt
+    return Engine(rt.backends, publisher, rt.secrets, Admission(rt.redis, rt.backends)), rt
 
 
 def _is_final_attempt() -> bool:
@@ -49,6 +50,8 @@ def run_plan(request_id: str, plan: dict) -> dict:
     except StepFailed as failed:
         # final: already published with the steps done and pending; RQ must not retry it
         return {"status": "failed", "error": failed.event.error}
+    except Refused as refused:   # final too: the rules forbid it now, and retrying cannot change that
+        return {"status": "refused", "error": refused.event.error}
     return {"status": event.kind}
 
 

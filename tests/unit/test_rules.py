@@ -99,8 +99,8 @@ CASES = [
     # R15 a number routes to exactly one mailbox, with the matching booking
     ("R15 enable shared", m.EnableFax("acme", "jmueller", "+4930999999"),
      customer(users=(JOERG,), fax_shared=True), None),
-    ("R15 enable shared unbooked", m.EnableFax("acme", "jmueller", "+4930999999"),
-     customer(users=(JOERG,)), "R15"),
+    ("R17 enable shared unbooked", m.EnableFax("acme", "jmueller", "+4930999999"),
+     customer(users=(JOERG,)), "R17"),
     ("R15 number taken", m.EnableFax("acme", "jmueller", "+4930123456"),
      customer(users=(JOERG, FAXER), fax_shared=True), "R15"),
     ("R15 second number same mailbox", m.EnableFax("acme", "fsend", "+4930999999"),

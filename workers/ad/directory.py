@@ -11,8 +11,9 @@ from typing import Any, Iterator
 
 import ldap3
 
-from commands.contract import CustomerState, UserState
+from commands.contract import CustomerState, FaxHolder, UserState
 from commands.errors import NotFound, PermanentBackendError, UserError
+from commands.rules_lookup import canonical_number
 from workers.ad import contract, customers, groups, users
 from workers.ad.connection import Connector, LdapSettings
 from workers.ad.errors import BACKEND
@@ -59,6 +60,13 @@ class LdapDirectory:
                 return None
             states = [_user_state(u) for u in users.list_users(conn, self._tree, slug)]
             return contract.customer_state(conn, self._tree, slug, states)
+
+    def fax_holders(self, number: str) -> list[FaxHolder]:
+        wanted = canonical_number(number)
+        with self._session() as conn:
+            found = users.fax_numbers_everywhere(conn, self._tree)
+        return [FaxHolder(n, u["customer"], u["sam"]) for u in found for n in u["fax_numbers"]
+                if canonical_number(n) == wanted]
 
     def create_customer(self, customer: str, display_name: str) -> None:
         with self._session() as conn:
@@ -139,4 +147,4 @@ def _user_state(user: dict[str, Any]) -> UserState:
     return UserState(sam=user["sam"], display_name=user["display_name"] or user["sam"],
                      mail=user["mail"] or user["upn"] or "", solo=user["solo"],
                      enabled=user["enabled"], activesync="activesync-users" in user["groups"],
-                     fax_numbers=tuple(user["fax_numbers"]))
+                     fax_numbers=tuple(user["fax_numbers"]), request=user["marker"])

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import ldap3
-from ldap3.core.exceptions import LDAPEntryAlreadyExistsResult
+from ldap3.core.exceptions import LDAPEntryAlreadyExistsResult, LDAPNoSuchObjectResult
+from ldap3.utils.dn import parse_dn
 
 from commands.errors import NotFound, PermanentBackendError
 from commands.naming import account_name
@@ -24,6 +25,7 @@ MARKER_PREFIX = "tobitbot:request="
 SOLO_TYPE = "tobit-solo"
 UAC_NORMAL = 0x200
 UAC_DISABLED = 0x2
+FAX_ATTRIBUTES = ("facsimileTelephoneNumber", "otherFacsimileTelephoneNumber")
 USER_ATTRIBUTES = [
     "sAMAccountName", "userPrincipalName", "mail", "displayName", "givenName", "sn",
     "userAccountControl", "memberOf", "facsimileTelephoneNumber",
@@ -54,6 +56,35 @@ def find_by_marker(conn: ldap3.Connection, tree: Tree, slug: str, marker: str) -
 
 def list_users(conn: ldap3.Connection, tree: Tree, slug: str) -> list[dict[str, Any]]:
     return sorted(_search(conn, tree, slug, ""), key=lambda u: u["sam"])
+
+
+def fax_numbers_everywhere(conn: ldap3.Connection, tree: Tree) -> list[dict[str, Any]]:
+    """Every user with a fax number, in every customer's OU: {"customer", "sam", "fax_numbers"}.
+
+    All of them, not a search for one number: AD compares the attribute as a string, and a
+    number entered by hand (`+49 30 1234567`) must still count as the one the command names.
+    """
+    having = any_of("(facsimileTelephoneNumber=*)", "(otherFacsimileTelephoneNumber=*)")
+    try:
+        conn.search(tree.customers, user_filter(having), ldap3.SUBTREE,
+                    attributes=["sAMAccountName", FAX_ATTRIBUTES[0], FAX_ATTRIBUTES[1]])
+    except LDAPNoSuchObjectResult:   # no OU=Customers yet: no numbers
+        return []
+    found = []
+    for r in conn.response:
+        if r.get("type") != "searchResEntry":
+            continue
+        a = r["attributes"]
+        primary = _text(a.get(FAX_ATTRIBUTES[0]))
+        found.append({"customer": _customer_of(r["dn"]), "sam": _text(a["sAMAccountName"]),
+                      "fax_numbers": ([primary] if primary else [])
+                      + sorted(a.get(FAX_ATTRIBUTES[1]) or [])})
+    return found
+
+
+def _customer_of(dn: str) -> str:
+    """The slug of the customer OU a user's DN lies in: the RDN just above the user."""
+    return parse_dn(dn, escape=False)[1][1]
 
 
 def create_user(conn: ldap3.Connection, tree: Tree, slug: str, *, given_name: str, surname: str,
