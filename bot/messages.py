@@ -96,8 +96,8 @@ def final_text(event: JobEvent) -> str:
         return ":leftwards_arrow_with_hook: Undone: " + "; ".join(map(literal, event.done)) + "."
     if event.kind == events.REFUSED:   # checked again as the job started: another request came first
         return (f":no_entry: Refused as the job started, nothing was changed: {literal(event.error)}\n"
-                "The rules are checked again before the first step, and the customer changed "
-                "since this request was accepted (another request may have taken it first).")
+                "The job checks the rules again before its first step, on what AD and the PBX hold "
+                "now (another request may have taken it first).")
     done = "\n".join(f"  • {literal(s)}" for s in event.done) or "  (none)"
     pending = "\n".join(f"  • {literal(s)}" for s in event.pending) or "  (none)"
     if event.step is None:   # an undo that could not finish: no step of the plan failed

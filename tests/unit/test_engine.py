@@ -172,3 +172,81 @@ def test_step_that_does_not_take_effect_is_a_failure(world, monkeypatch):
 def test_missing_reference_is_a_clear_error():
     with pytest.raises(PermanentBackendError, match=r"\$\{sam\}"):
         resolve({"user": "${sam}"}, {})
+
+
+class FakeLock:
+    def __init__(self, log):
+        self.name, self._log = "tobitbot:lock:test", log
+
+    def release(self):
+        self._log.append("released")
+
+
+class FakeAdmission:
+    """Admits with a lock held until step `until`, or refuses / fails as told."""
+
+    def __init__(self, world, until="test.a", error=None):
+        self.world, self.until, self.error, self.asked = world, until, error, 0
+
+    def admit(self, request_id, plan):
+        from workers.admission import Held
+
+        self.asked += 1
+        if self.error is not None:
+            raise self.error
+        return Held(FakeLock(self.world.applied), self.until)
+
+
+def _admitted(world, admission):
+    engine, published, _ = _engine(world)
+    engine.admission = admission
+    return engine, published
+
+
+def test_a_plan_the_rules_forbid_when_its_job_starts_is_refused_and_runs_no_step(world):
+    from commands.errors import RuleViolation
+    from workers.engine import Refused
+
+    engine, published = _admitted(world, FakeAdmission(world, error=RuleViolation("R5", "No free licence.")))
+    with pytest.raises(Refused) as refused:
+        engine.run("r1", _plan("a", "b"), MemoryJournal(), final_attempt=False)
+    assert world.applied == []
+    event = refused.value.event
+    assert published[-1] == event and event.kind == events.REFUSED
+    assert event.error == "No free licence. (R5)" and event.pending == ("do a", "do b") and event.done == ()
+
+
+def test_the_lock_is_let_go_once_the_consuming_step_is_done_not_at_the_end(world):
+    engine, _ = _admitted(world, FakeAdmission(world, until="test.a"))
+    engine.run("r1", _plan("a", "b"), MemoryJournal(), final_attempt=True)
+    assert world.applied == ["a", "released", "b"]
+
+
+def test_the_lock_is_let_go_when_a_step_before_it_fails(world):
+    engine, _ = _admitted(world, FakeAdmission(world, until="test.b"))
+    world.fail["a"] = PermanentBackendError("test", "refused")
+    with pytest.raises(StepFailed):
+        engine.run("r1", _plan("a", "b"), MemoryJournal(), final_attempt=True)
+    assert world.applied == ["released"]
+
+
+def test_a_run_resuming_done_steps_is_not_checked_again(world):
+    admission = FakeAdmission(world)
+    engine, _ = _admitted(world, admission)
+    journal = MemoryJournal()
+    journal.mark_done(0, {})
+    engine.run("r1", _plan("a", "b"), journal, final_attempt=True)
+    assert admission.asked == 0 and world.applied == ["b"]
+
+
+def test_a_recheck_that_cannot_read_the_state_is_retried_then_fails_at_step_one_with_nothing_done(world):
+    admission = FakeAdmission(world, error=RetryableBackendError("ad", "timed out"))
+    engine, published = _admitted(world, admission)
+    with pytest.raises(RetryableBackendError):
+        engine.run("r1", _plan("a", "b"), MemoryJournal(), final_attempt=False)
+    assert (published[-1].kind, published[-1].step) == (events.RETRYING, 1)
+    with pytest.raises(StepFailed) as failed:
+        engine.run("r1", _plan("a", "b"), MemoryJournal(), final_attempt=True)
+    event = failed.value.event
+    assert (event.kind, event.step, event.done, event.undoable) == (events.FAILED, 1, (), False)
+    assert world.applied == []

@@ -29,3 +29,16 @@ def test_an_undo_that_cannot_be_pressed_again_says_to_remove_by_hand():
     buttons = [e["action_id"] for b in messages.final_blocks(event) if b["type"] == "actions"
                for e in b["elements"]]
     assert buttons == [messages.RETRY_ACTION]
+
+
+def test_a_refusal_as_the_job_started_names_the_rule_says_nothing_changed_and_offers_no_buttons():
+    from commands.events import REFUSED
+
+    event = JobEvent("r-1", REFUSED, total=8, summary='add-user acme "Anna Schmidt"',
+                     error="No free tobit-addon licence: 1 booked, 1 in use. (R5)\nBook one more: "
+                           "`book acme tobit-addon 1`.", pending=("create AD account",))
+    text = messages.final_text(event)
+    assert text.startswith(":no_entry: Refused as the job started, nothing was changed: No free")
+    assert "(R5)" in text and "`book acme tobit-addon 1`" in text
+    assert not messages.final_status_text(event).startswith(":x:")
+    assert [b for b in messages.final_blocks(event) if b["type"] == "actions"] == []
