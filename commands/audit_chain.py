@@ -79,7 +79,7 @@ class WitnessTally:
     rewritten, even when the stream and its head were replaced together."""
 
     def __init__(self) -> None:
-        self.checked = self.missing = 0
+        self.checked = self.missing = self.differing = 0
         self.newest: tuple[str, str] | None = None          # (id, hash) of the newest witness
         self.newest_missing: tuple[str, str] | None = None
         self.rewritten: list[str] = []
@@ -93,12 +93,16 @@ class WitnessTally:
             self.missing += 1
             if self.newest_missing is None or stream_order(entry_id) > stream_order(self.newest_missing[0]):
                 self.newest_missing = (entry_id, witnessed_hash)
-        elif stored_hash != witnessed_hash and len(self.rewritten) < MAX_LISTED:
-            self.rewritten.append(f"{entry_id}: the stream's hash {stored_hash} is not the witnessed "
-                                  f"{witnessed_hash} (the entry or one before it was rewritten)")
+        elif stored_hash != witnessed_hash:
+            self.differing += 1
+            if len(self.rewritten) < MAX_LISTED:
+                self.rewritten.append(f"{entry_id}: the stream's hash {stored_hash} is not the witnessed "
+                                      f"{witnessed_hash} (the entry or one before it was rewritten)")
 
     def problems(self, stream_last_id: str) -> list[str]:
         problems = list(self.rewritten)
+        if self.differing:
+            problems.append(f"{self.differing} witnessed entries have another hash in the stream")
         if self.missing:
             newest_id, newest_hash = self.newest_missing or ("", "")
             problems.append(f"{self.missing} witnessed entries missing, the newest witnessed was "

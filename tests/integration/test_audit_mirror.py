@@ -4,8 +4,6 @@ Slack took the post that shows it."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import redis
 from slack_sdk import WebClient
@@ -13,11 +11,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot.audit import AUDIT_STREAM, AuditLog
 from bot.audit_mirror import GROUP, AuditMirror, audit_line
-from tests.fixtures.slack import C_AUDIT, PEOPLE
+from tests.fixtures.slack import C_AUDIT, PEOPLE, audit_text
 
 LONG = 20_000
 READABLE = 3_900  # what a post may hold at most (Slack's own limit is 40,000)
-_LABEL = re.compile(r"^_part (\d+)/(\d+)_ ")
 
 
 @pytest.fixture
@@ -32,26 +29,14 @@ def _flood(log: AuditLog) -> list[dict]:
     """One refused command of 20,000 characters from a person with no role, then ordinary ones."""
     log.record("refused", actor=PEOPLE.nobody, text="add-user acme " + "x" * LONG, reason="no role")
     for n in range(5):
-        log.record("refused", actor=PEOPLE.nobody, text=f"reset-password acme victim{n}", reason="no role")
+        log.record("refused", actor=PEOPLE.nobody, text=f"reset-password acme victim{n}",
+                   reason="no role\nusage: reset-password CUSTOMER LOGIN")
     return [entry for _, entry, _, _ in log.entries()]
 
 
 def _drain(mirror: AuditMirror) -> None:
     while mirror.poll(block_ms=10):
         pass
-
-
-def _shown_lines(slack) -> list[str]:
-    """The channel's lines in order, an entry's numbered parts joined again."""
-    lines: list[str] = []
-    for message in slack.messages(C_AUDIT):
-        for line in message.text.split("\n"):
-            label = _LABEL.match(line)
-            if label and label.group(1) != "1":
-                lines[-1] += line[label.end():]
-            else:
-                lines.append(line[label.end():] if label else line)
-    return lines
 
 
 def _pending(mirror: AuditMirror) -> int:
@@ -62,7 +47,7 @@ def test_one_very_long_entry_is_split_and_hides_none_of_the_entries_after_it(mir
     mirror, log = mirror
     entries = _flood(log)
     _drain(mirror)
-    assert _shown_lines(slack_emulator) == [audit_line(e) for e in entries]
+    assert audit_text(slack_emulator, C_AUDIT) == "\n".join(audit_line(e) for e in entries)
     posts = slack_emulator.messages(C_AUDIT)
     assert len(posts) > LONG // READABLE and all(len(p.text) <= READABLE for p in posts)
     assert _pending(mirror) == 0
@@ -76,7 +61,7 @@ def test_a_post_slack_refuses_stays_pending_and_is_posted_later(mirror, slack_em
         mirror.poll(block_ms=10)
     assert slack_emulator.messages(C_AUDIT) == [] and _pending(mirror) == len(entries)
     _drain(mirror)
-    assert _shown_lines(slack_emulator) == [audit_line(e) for e in entries]
+    assert audit_text(slack_emulator, C_AUDIT) == "\n".join(audit_line(e) for e in entries)
     assert _pending(mirror) == 0
 
 
@@ -88,7 +73,7 @@ def test_a_split_entry_interrupted_goes_on_from_the_part_that_failed(mirror, sla
         mirror.poll(block_ms=10)
     assert len(slack_emulator.messages(C_AUDIT)) == 2 and _pending(mirror) == len(entries)
     _drain(mirror)
-    assert _shown_lines(slack_emulator) == [audit_line(e) for e in entries]  # no part twice, none lost
+    assert audit_text(slack_emulator, C_AUDIT) == "\n".join(audit_line(e) for e in entries)  # no part twice, none lost
 
 
 def test_every_post_witnesses_the_hash_of_its_last_entry(mirror, slack_emulator):
