@@ -54,11 +54,17 @@ class AuditLog:
 
     def rows(self, since_ms: int | None = None, page: int = PAGE) -> Iterator[Row]:
         """Every entry in stream order, read `page` at a time, so a long log is never in memory."""
+        for batch in self._batches(since_ms, page):
+            for rid, fields in batch:
+                yield _row(rid, fields)
+
+    def _batches(self, since_ms: int | None, page: int) -> Iterator[list]:
+        """XRANGE replies `page` entries long, raw: entries are decoded one by one as they are
+        used, so no page of decoded entries is held beside its reply."""
         start = f"{since_ms}-0" if since_ms else "-"
         while True:
             batch = self._redis.xrange(AUDIT_STREAM, min=start, count=page)
-            for rid, fields in batch:
-                yield _row(rid, fields)
+            yield batch
             if len(batch) < page:
                 return
             start = "(" + batch[-1][0].decode()  # exclusive: the next page starts after this id
@@ -83,16 +89,22 @@ class AuditLog:
         return {entry_id: (rows[0][1][b"hash"].decode() if rows else None)
                 for entry_id, rows in zip(ids, found)}
 
-    def walk(self, page: int = PAGE) -> Iterator[tuple[ChainWalk, list[str]]]:
-        """Walk the chain in pages; yields the walk and each entry's problems, then the end's."""
+    def walk(self, report: Callable[[str], None], page: int = PAGE) -> ChainWalk:
+        """Walk the chain a page at a time, passing each problem to `report` as it is found."""
         walk = ChainWalk(self.head(), check_head=True)  # read first: appends during the walk follow it
-        for row in self.rows(page=page):
-            yield walk, walk.feed(*row)
-        yield walk, walk.finish()
+        feed = walk.feed
+        for batch in self._batches(None, page):
+            for rid, fields in batch:
+                for problem in feed(*_row(rid, fields)):
+                    report(problem)
+        for problem in walk.finish():
+            report(problem)
+        return walk
 
     def verify(self) -> list[str]:
-        return [problem for _, problems in self.walk() for problem in problems]
-
+        problems: list[str] = []
+        self.walk(problems.append)
+        return problems
 
 def _row(rid: bytes, fields: dict[bytes, bytes]) -> Row:
     return rid.decode(), json.loads(fields[b"entry"]), fields[b"prev"].decode(), fields[b"hash"].decode()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 GENESIS = "0" * 64
 AUDIT_STREAM = "tobitbot:audit"
@@ -35,18 +35,24 @@ class ChainWalk:
         self.count, self.last_id, self.last_hash = 0, "", GENESIS
         self._expected_prev, self._head_seen = GENESIS, False
 
-    def feed(self, entry_id: str, entry: dict[str, Any], prev_hash: str, digest: str) -> list[str]:
+    def feed(self, entry_id: str, entry: dict[str, Any], prev_hash: str, digest: str) -> Sequence[str]:
         """The problems this entry shows (usually none)."""
-        problems = []
-        if prev_hash != self._expected_prev:
-            problems.append(f"{entry_id}: previous hash does not match (an entry was removed or reordered)")
-        if entry_hash(prev_hash, entry) != digest:
-            problems.append(f"{entry_id}: content does not match its hash (the entry was edited)")
+        problems: Sequence[str] = ()  # no list per entry: a million entries are walked
+        if prev_hash != self._expected_prev or entry_hash(prev_hash, entry) != digest:
+            problems = self._problems(entry_id, entry, prev_hash, digest)
         self._expected_prev = digest
         self.count, self.last_id, self.last_hash = self.count + 1, entry_id, digest
         # the head was read before the walk began: entries written since follow it, so it must
         # be met somewhere, not necessarily last
         self._head_seen = self._head_seen or digest == self.head
+        return problems
+
+    def _problems(self, entry_id: str, entry: dict[str, Any], prev_hash: str, digest: str) -> list[str]:
+        problems = []
+        if prev_hash != self._expected_prev:
+            problems.append(f"{entry_id}: previous hash does not match (an entry was removed or reordered)")
+        if entry_hash(prev_hash, entry) != digest:
+            problems.append(f"{entry_id}: content does not match its hash (the entry was edited)")
         return problems
 
     def finish(self) -> list[str]:
@@ -121,5 +127,5 @@ def verify_chain(entries: Iterable[tuple[str, dict[str, Any], str, str]]) -> lis
     """Check (id, entry, prev_hash, hash) tuples in order; return the problems found."""
     walk, problems = ChainWalk(), []
     for row in entries:
-        problems += walk.feed(*row)
+        problems.extend(walk.feed(*row))
     return problems

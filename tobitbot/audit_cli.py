@@ -66,12 +66,14 @@ def verify(client: redis.Redis, out: TextIO = sys.stdout, witnesses: Witnesses |
            page: int = PAGE) -> int:
     """Check the hash chain, its head and (given) the witnesses; exit status 0 when intact, 1
     when anything was edited or removed, 2 when the witnesses could not be read."""
-    log, broken, walk = AuditLog(client), 0, None
-    for walk, problems in log.walk(page):
-        for problem in problems:  # printed as found: a broken log of any length is not kept
-            print(f"BROKEN {problem}", file=out)
-            broken += 1
-    assert walk is not None
+    log, broken = AuditLog(client), 0
+
+    def report(problem: str) -> None:  # printed as found: a broken log of any length is not kept
+        nonlocal broken
+        print(f"BROKEN {problem}", file=out)
+        broken += 1
+
+    walk = log.walk(report, page)
     print(f"{walk.count} entries, chain {'intact' if not broken else 'BROKEN'}", file=out)
     if witnesses is None:
         return INTACT if not broken else BROKEN
