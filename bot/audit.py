@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
 
 import redis
 
-from commands.audit_chain import GENESIS, assert_no_secret, entry_hash, verify_chain
+from commands.audit_chain import AUDIT_HEAD, AUDIT_STREAM, GENESIS, ChainWalk, assert_no_secret, entry_hash
 
-AUDIT_STREAM = "tobitbot:audit"
-AUDIT_HEAD = "tobitbot:audit:head"
+__all__ = ["AUDIT_HEAD", "AUDIT_STREAM", "AuditLog", "Row"]
 log = logging.getLogger(__name__)
+PAGE = 1000  # entries per XRANGE: what a reader of the whole log holds at once
+Row = tuple[str, dict[str, Any], str, str]  # (stream id, entry, previous hash, hash)
 
 
 class AuditLog:
@@ -48,11 +49,62 @@ class AuditLog:
                 log.exception("could not mirror audit entry to Slack")
         return entry_id.decode() if isinstance(entry_id, bytes) else entry_id
 
-    def entries(self, since_ms: int | None = None) -> list[tuple[str, dict[str, Any], str, str]]:
+    def entries(self, since_ms: int | None = None) -> list[Row]:
+        return list(self.rows(since_ms))
+
+    def rows(self, since_ms: int | None = None, page: int = PAGE) -> Iterator[Row]:
+        """Every entry in stream order, read `page` at a time, so a long log is never in memory."""
+        for batch in self._batches(since_ms, page):
+            for rid, fields in batch:
+                yield _row(rid, fields)
+
+    def _batches(self, since_ms: int | None, page: int) -> Iterator[list]:
+        """XRANGE replies `page` entries long, raw: entries are decoded one by one as they are
+        used, so no page of decoded entries is held beside its reply."""
         start = f"{since_ms}-0" if since_ms else "-"
-        rows = self._redis.xrange(AUDIT_STREAM, min=start)
-        return [(rid.decode(), json.loads(f[b"entry"]), f[b"prev"].decode(), f[b"hash"].decode())
-                for rid, f in rows]
+        while True:
+            batch = self._redis.xrange(AUDIT_STREAM, min=start, count=page)
+            yield batch
+            if len(batch) < page:
+                return
+            start = "(" + batch[-1][0].decode()  # exclusive: the next page starts after this id
+
+    def head(self) -> str | None:
+        """The hash the newest entry had when it was appended (kept beside the stream)."""
+        value = self._redis.get(AUDIT_HEAD)
+        return value.decode() if value else None
+
+    def last_id(self) -> str:
+        """The newest entry's stream id, "" for an empty stream."""
+        newest = self._redis.xrevrange(AUDIT_STREAM, count=1)
+        return newest[0][0].decode() if newest else ""
+
+    def hashes_of(self, entry_ids: Iterable[str]) -> dict[str, str | None]:
+        """Each id's stored hash, None where the stream has no such entry (one round trip)."""
+        ids = list(entry_ids)
+        with self._redis.pipeline(transaction=False) as pipe:
+            for entry_id in ids:
+                pipe.xrange(AUDIT_STREAM, min=entry_id, max=entry_id, count=1)
+            found = pipe.execute()
+        return {entry_id: (rows[0][1][b"hash"].decode() if rows else None)
+                for entry_id, rows in zip(ids, found)}
+
+    def walk(self, report: Callable[[str], None], page: int = PAGE) -> ChainWalk:
+        """Walk the chain a page at a time, passing each problem to `report` as it is found."""
+        walk = ChainWalk(self.head(), check_head=True)  # read first: appends during the walk follow it
+        feed = walk.feed
+        for batch in self._batches(None, page):
+            for rid, fields in batch:
+                for problem in feed(*_row(rid, fields)):
+                    report(problem)
+        for problem in walk.finish():
+            report(problem)
+        return walk
 
     def verify(self) -> list[str]:
-        return verify_chain(self.entries())
+        problems: list[str] = []
+        self.walk(problems.append)
+        return problems
+
+def _row(rid: bytes, fields: dict[bytes, bytes]) -> Row:
+    return rid.decode(), json.loads(fields[b"entry"]), fields[b"prev"].decode(), fields[b"hash"].decode()

@@ -1,13 +1,16 @@
 """Mirrors the audit log into the audit channel, from the stream, in order, in small batches.
 
-The stream in Redis is the record; the channel is where people watch it. Reading through a
-consumer group means a restart resumes where it stopped and nothing is posted twice by two
-bot processes.
+The stream in Redis is the record; the channel is where people watch it, and where each post
+witnesses the chain's hash (bot/audit_witness.py). Reading through a consumer group means a
+restart resumes where it stopped and nothing is posted twice by two bot processes; an entry is
+acknowledged only once Slack took the post that shows it (all of it), so a post that fails is
+retried from the group's pending list and nothing is hidden from the channel.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import socket
@@ -15,8 +18,11 @@ import threading
 
 import redis
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.audit import AUDIT_STREAM
+from bot.audit_posts import Post, pack
+from bot.audit_witness import witness_block
 from commands.lexer import from_slack
 from commands.mrkdwn import escape as literal
 
@@ -44,7 +50,7 @@ def audit_line(entry: dict) -> str:
         parts.append(f"`{literal(from_slack(entry['text']))}`")
     for key in ("customer", "ticket", "request", "step", "detail", "outcome", "reason", "error"):
         if entry.get(key) not in (None, ""):
-            parts.append(f"{key}: {literal(str(entry[key])[:300])}")
+            parts.append(f"{key}: {literal(str(entry[key]))}")
     return " ".join(parts)
 
 
@@ -54,6 +60,7 @@ class AuditMirror(threading.Thread):
         self.redis, self.slack, self.channel = client, slack, channel
         self.consumer = f"{socket.gethostname()}-{os.getpid()}"
         self._stop = threading.Event()
+        self._parts: dict[str, int] = {}  # entry id -> parts posted, for a split entry under way
         self._create_group("$")  # from now on: history is in the stream, `tobitbot audit export` shows it
 
     def _create_group(self, start: str) -> None:
@@ -76,20 +83,50 @@ class AuditMirror(threading.Thread):
                         raise
                     # Redis lost the stream (a restore, a flush): mirror everything written since
                     log.warning("the audit stream or its consumer group is gone; mirroring it anew")
+                    self._parts.clear()
                     self._create_group("0")
+            except SlackApiError as exc:
+                log.warning("the audit channel refused a post (%s); its entries stay pending and "
+                            "are posted again", exc.response.get("error"))
+                self._stop.wait(2)
             except Exception:
                 log.exception("audit mirror failed; retrying")
                 self._stop.wait(2)
 
     def poll(self, block_ms: int = 1000) -> int:
-        import json
+        """Post the next entries; how many were posted in full (and acknowledged). A post Slack
+        refuses raises, leaving it and everything after it pending for the next poll."""
+        rows = self._next_rows(block_ms)
+        items = [(rid.decode(), fields[b"hash"].decode(), audit_line(json.loads(fields[b"entry"])))
+                 for rid, fields in rows]
+        posted = 0
+        for post in pack(items, self._parts):
+            self._post(post)
+            if post.carried:
+                self._parts[post.carried[0]] = post.carried[1]
+            if post.done:
+                self.redis.xack(AUDIT_STREAM, GROUP, *post.done)
+                for entry_id in post.done:
+                    self._parts.pop(entry_id, None)
+                posted += len(post.done)
+        return posted
 
+    def _post(self, post: Post) -> None:
+        blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": post.text}},
+                  witness_block(*post.witness)]
+        self.slack.chat_postMessage(channel=self.channel, text=post.text, blocks=blocks)
+
+    def _next_rows(self, block_ms: int) -> list:
+        """This consumer's own pending entries first (a post that failed), in stream order; then
+        those a dead consumer left for a minute; then new ones."""
+        mine = self.redis.xreadgroup(GROUP, self.consumer, {AUDIT_STREAM: "0"}, count=BATCH)
+        rows = [e for _, batch in (mine or []) for e in batch]
+        gone = [rid for rid, fields in rows if not fields]
+        if gone:  # deleted from the stream while pending: nothing left to post (verify reports it)
+            self.redis.xack(AUDIT_STREAM, GROUP, *gone)
+        rows = [r for r in rows if r[1]]
+        if rows or gone:
+            return rows
         claimed = self.redis.xautoclaim(AUDIT_STREAM, GROUP, self.consumer, 60_000, count=BATCH)[1]
         fresh = self.redis.xreadgroup(GROUP, self.consumer, {AUDIT_STREAM: ">"}, count=BATCH, block=block_ms)
-        rows = [r for r in list(claimed) + [e for _, b in (fresh or []) for e in b] if r[1]]
-        if not rows:
-            return 0
-        lines = [audit_line(json.loads(fields[b"entry"])) for _, fields in rows]
-        self.slack.chat_postMessage(channel=self.channel, text="\n".join(lines)[:3900])
-        self.redis.xack(AUDIT_STREAM, GROUP, *[rid for rid, _ in rows])
-        return len(rows)
+        return [r for r in list(claimed) + [e for _, b in (fresh or []) for e in b] if r[1]]

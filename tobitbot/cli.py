@@ -69,22 +69,6 @@ def _worker(args: argparse.Namespace) -> None:
     worker.work(with_scheduler=True, burst=args.burst, logging_level="INFO")
 
 
-def _audit(args: argparse.Namespace) -> int:
-    import redis
-
-    from tobitbot import audit_cli
-
-    url = args.redis_url or _redis_url()
-    client = redis.Redis.from_url(url)
-    return audit_cli.verify(client) if args.action == "verify" else audit_cli.export(client)
-
-
-def _redis_url() -> str:
-    import os
-
-    return os.environ.get("TOBITBOT_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tobitbot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -98,12 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     worker.add_argument("--burst", action="store_true", help="exit when the queue is empty")
     worker.add_argument("--name", default=None)
     worker.set_defaults(run=_worker)
-    audit = sub.add_parser("audit", help="verify the audit log's hash chain, or export it as JSON lines")
-    audit.add_argument("action", choices=["verify", "export"])
-    audit.add_argument("--redis-url", default=None, help="default: TOBITBOT_REDIS_URL")
-    audit.set_defaults(run=_audit)
-    from tobitbot import policy_cli, sandbox
+    from tobitbot import audit_cli, policy_cli, sandbox
 
+    audit_cli.add_parser(sub)
     sandbox.add_parser(sub)
     policy_cli.add_parser(sub)
     args = parser.parse_args(argv)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import redis
 
 from bot.audit import AuditLog
-from tests.fixtures.slack import PEOPLE
+from bot.audit_mirror import audit_line
+from tests.fixtures.slack import PEOPLE, audit_text
 
 SUPPORT, AUDIT = "C_SUPPORT", "C_AUDIT"
 
@@ -31,5 +36,29 @@ def test_refusals_are_audited_too(bot_stack):
     slack.wait_for(lambda: "*refused*" in _audit_text(slack) and "Nora Norole" in _audit_text(slack), timeout=20)
 
 
+def test_one_very_long_refused_command_hides_nothing_after_it(bot_stack):
+    slack, client = bot_stack.slack, redis.Redis.from_url(bot_stack.env["TOBITBOT_REDIS_URL"])
+    long_text = "add-user acme " + "Longname" * 2_500
+    slack.slash_command(PEOPLE.nobody, SUPPORT, text=long_text)
+    slack.slash_command(PEOPLE.nobody, SUPPORT, text="reset-password acme after-the-long-one")
+    slack.wait_for(lambda: "after-the-long-one" in _audit_text(slack), timeout=30)
+    entries = [entry for _, entry, _, _ in AuditLog(client).entries()
+               if entry.get("text") in (long_text, "reset-password acme after-the-long-one")]
+    shown = _audit_text(slack)
+    assert len(entries) == 2 and all(audit_line(entry) in shown for entry in entries)
+    assert all(len(m.text) <= 3_900 for m in slack.messages(AUDIT))
+
+
+def test_audit_verify_checks_the_stream_against_the_channel_by_default(bot_stack):
+    slack = bot_stack.slack
+    slack.slash_command(PEOPLE.nobody, SUPPORT, text="reset-password acme witnessed")
+    slack.wait_for(lambda: "witnessed" in _audit_text(slack), timeout=20)
+    env = {**os.environ, **bot_stack.env}
+    done = subprocess.run([sys.executable, "-m", "tobitbot.cli", "audit", "verify"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "chain intact" in done.stdout and "witnesses from the audit channel, all in the stream" in done.stdout
+
+
 def _audit_text(slack) -> str:
-    return "\n".join(m.text for m in slack.messages(AUDIT))
+    return audit_text(slack, AUDIT)

@@ -9,7 +9,8 @@ import threading
 import pytest
 import redis
 
-from bot.audit import AUDIT_STREAM, AuditLog
+from bot.audit import AUDIT_HEAD, AUDIT_STREAM, PAGE, AuditLog
+from commands.audit_chain import GENESIS, entry_hash
 from tobitbot import audit_cli
 
 
@@ -66,3 +67,49 @@ def test_tampering_is_detected(client, tamper):
 def test_entries_named_like_secrets_are_refused(client):
     with pytest.raises(ValueError, match="password"):
         AuditLog(client).record("reset", actor="U1", password="hunter2")
+
+
+@pytest.mark.parametrize("removal", ["newest entry", "newest two", "whole stream"])
+def test_removing_the_newest_entries_is_detected_by_the_head(client, removal):
+    log = AuditLog(client)
+    ids = [log.record("allowed", actor="U1", n=i) for i in range(4)]
+    if removal == "whole stream":
+        client.delete(AUDIT_STREAM)
+    else:
+        client.xdel(AUDIT_STREAM, *ids[-(1 if removal == "newest entry" else 2):])
+    out = io.StringIO()
+    assert audit_cli.verify(client, out) == 1
+    assert f"BROKEN the head ({AUDIT_HEAD})" in out.getvalue() and "chain BROKEN" in out.getvalue()
+
+
+class CountingRedis(redis.Redis):
+    """A real client that remembers how many entries each XRANGE gave back."""
+
+    pages: list[int]
+
+    def xrange(self, *args, **kwargs):
+        rows = super().xrange(*args, **kwargs)
+        self.pages.append(len(rows))
+        return rows
+
+
+def test_verify_reads_a_long_stream_in_pages(redis_url):
+    client = CountingRedis.from_url(redis_url)
+    _fill(client, 2_500)
+    client.pages = []
+    out = io.StringIO()
+    assert audit_cli.verify(client, out) == 0 and "2500 entries, chain intact" in out.getvalue()
+    assert sum(client.pages) == 2_500 and max(client.pages) <= PAGE < 2_500
+
+
+def _fill(client: redis.Redis, n: int) -> None:
+    """`n` chained entries, written as AuditLog.record writes them, in one pipeline."""
+    prev = GENESIS
+    with client.pipeline(transaction=False) as pipe:
+        for i in range(n):
+            entry = {"at": i, "action": "allowed", "actor": "U1", "n": i}
+            digest = entry_hash(prev, entry)
+            pipe.xadd(AUDIT_STREAM, {"entry": json.dumps(entry), "prev": prev, "hash": digest})
+            prev = digest
+        pipe.set(AUDIT_HEAD, prev)
+        pipe.execute()

@@ -1,0 +1,88 @@
+"""The audit mirror on real Redis and the Slack emulator over HTTP: every entry reaches the
+channel in full (an over-long one in numbered parts), and an entry is acknowledged only once
+Slack took the post that shows it."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.audit import AUDIT_STREAM, AuditLog
+from bot.audit_mirror import GROUP, AuditMirror, audit_line
+from tests.fixtures.slack import C_AUDIT, PEOPLE, audit_text
+
+LONG = 20_000
+READABLE = 3_900  # what a post may hold at most (Slack's own limit is 40,000)
+
+
+@pytest.fixture
+def mirror(redis_url, slack_emulator):
+    client = redis.Redis.from_url(redis_url)
+    web = WebClient(token=slack_emulator.bot_token, base_url=slack_emulator.api_url)
+    yield AuditMirror(client, web, C_AUDIT), AuditLog(client)
+    client.close()
+
+
+def _flood(log: AuditLog) -> list[dict]:
+    """One refused command of 20,000 characters from a person with no role, then ordinary ones."""
+    log.record("refused", actor=PEOPLE.nobody, text="add-user acme " + "x" * LONG, reason="no role")
+    for n in range(5):
+        log.record("refused", actor=PEOPLE.nobody, text=f"reset-password acme victim{n}",
+                   reason="no role\nusage: reset-password CUSTOMER LOGIN")
+    return [entry for _, entry, _, _ in log.entries()]
+
+
+def _drain(mirror: AuditMirror) -> None:
+    while mirror.poll(block_ms=10):
+        pass
+
+
+def _pending(mirror: AuditMirror) -> int:
+    return mirror.redis.xpending(AUDIT_STREAM, GROUP)["pending"]
+
+
+def test_one_very_long_entry_is_split_and_hides_none_of_the_entries_after_it(mirror, slack_emulator):
+    mirror, log = mirror
+    entries = _flood(log)
+    _drain(mirror)
+    assert audit_text(slack_emulator, C_AUDIT) == "\n".join(audit_line(e) for e in entries)
+    posts = slack_emulator.messages(C_AUDIT)
+    assert len(posts) > LONG // READABLE and all(len(p.text) <= READABLE for p in posts)
+    assert _pending(mirror) == 0
+
+
+def test_a_post_slack_refuses_stays_pending_and_is_posted_later(mirror, slack_emulator):
+    mirror, log = mirror
+    slack_emulator.fail("chat.postMessage", "internal_error")
+    entries = _flood(log)
+    with pytest.raises(SlackApiError):
+        mirror.poll(block_ms=10)
+    assert slack_emulator.messages(C_AUDIT) == [] and _pending(mirror) == len(entries)
+    _drain(mirror)
+    assert audit_text(slack_emulator, C_AUDIT) == "\n".join(audit_line(e) for e in entries)
+    assert _pending(mirror) == 0
+
+
+def test_a_split_entry_interrupted_goes_on_from_the_part_that_failed(mirror, slack_emulator):
+    mirror, log = mirror
+    slack_emulator.fail("chat.postMessage", "internal_error", match=lambda p: "_part 3/" in str(p.get("text")))
+    entries = _flood(log)
+    with pytest.raises(SlackApiError):
+        mirror.poll(block_ms=10)
+    assert len(slack_emulator.messages(C_AUDIT)) == 2 and _pending(mirror) == len(entries)
+    _drain(mirror)
+    assert audit_text(slack_emulator, C_AUDIT) == "\n".join(audit_line(e) for e in entries)  # no part twice, none lost
+
+
+def test_every_post_witnesses_the_hash_of_its_last_entry(mirror, slack_emulator):
+    from bot.audit_witness import parse_witness
+
+    mirror, log = mirror
+    _flood(log)
+    _drain(mirror)
+    stored = {rid: digest for rid, _, _, digest in log.entries()}
+    witnesses = [parse_witness(m.to_slack()) for m in slack_emulator.messages(C_AUDIT)]
+    assert all(w is not None and stored[w[0]] == w[1] for w in witnesses)
+    assert witnesses[-1][0] == list(stored)[-1]
