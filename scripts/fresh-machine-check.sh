@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Runs the README's test command where nothing is installed: debootstraps a minimal Debian 12
-# into DIR (default /var/tmp/tobitbot-fresh, made anew), with this machine's apt sources and
-# settings, puts a clean clone of HEAD into it and runs `scripts/test.sh` there as root, so a
-# package that was only ever installed by hand on the host is missing there too. Extra arguments
-# go to scripts/test.sh. It shares the host's network (loopback servers, package registries)
-# and kernel. Needs root; takes a few minutes more than the tests themselves.
+# Runs the README's two commands where nothing is installed: debootstraps a minimal Debian 12
+# into DIR (FRESH_DIR, default /var/tmp/tobitbot-fresh, made anew), with this machine's apt
+# sources and settings, puts a clean clone of HEAD into it and runs, as root there,
+#   scripts/fresh-machine-check.sh [ARGS]          scripts/test.sh ARGS
+#   scripts/fresh-machine-check.sh --sandbox       scripts/sandbox.sh, until its page answers and
+#                                                  it says which directory it runs; then stops it
+# so a package that was only ever installed by hand on the host is missing there too. It shares
+# the host's network (loopback servers, package registries) and kernel. Needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${FRESH_DIR:-/var/tmp/tobitbot-fresh}
@@ -42,4 +44,5 @@ echo "fresh-machine-check: dpkg in $dir has: $(chroot "$dir" dpkg-query -W -f='$
 chroot "$dir" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
   LANG=C.UTF-8 SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt PIP_CERT=/etc/ssl/certs/ca-certificates.crt \
   PIP_DISABLE_PIP_VERSION_CHECK=1 CI=true \
-  bash -c 'cd /root/tobit-chatops && scripts/test.sh "$@"' test "$@"
+  bash -c 'cd /root/tobit-chatops && if [ "${1:-}" = --sandbox ]; then exec bash scripts/fresh-sandbox-probe.sh; fi
+            exec scripts/test.sh "$@"' fresh "$@"
