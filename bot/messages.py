@@ -259,3 +259,8 @@ VOTE_REPLIES = {
     "stale": (":warning: Approved, but the customer's state changed since the plan was shown, so the "
               "plan no longer holds. Nothing was run. Run `{command}` again to see the new plan."),
 }
+
+
+def direct_notice(channel: str, text: str) -> str:
+    """A notice for a request in `channel`, sent as a direct message where the ephemeral failed."""
+    return f"For your request in <#{channel}> (the bot could not show this to you there):\n{text}"
