@@ -29,6 +29,13 @@ class ApprovalStore:
             pipe.zadd(PENDING_SET, {state.request_id: state.expires_at})
             pipe.execute()
 
+    def discard(self, request_id: str) -> None:
+        """Forget an approval request that was never shown: no vote can find it, no list shows it."""
+        with self._redis.pipeline() as pipe:
+            pipe.delete(APPROVAL_KEY.format(request_id=request_id))
+            pipe.zrem(PENDING_SET, request_id)
+            pipe.execute()
+
     def link_message(self, request_id: str, channel: str, message_ts: str) -> None:
         self._redis.set(BY_MESSAGE_KEY.format(channel=channel, ts=message_ts), request_id, ex=KEEP_SECONDS)
 

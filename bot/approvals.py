@@ -2,6 +2,8 @@
 
 Nothing runs without a recorded approval, and the approval is bound to the plan that was shown:
 before enqueueing, the plan is made again from the customer's current state and must match.
+The vote is recorded and, at the quorum, the job enqueued before any Slack call: what the
+messages show goes through the outbox, so Slack failing to take it never stops the run.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from bot import messages
 from bot.deps import BotDeps
 from bot.dispatch import Dispatcher
 from bot.identity import GroupDirectory
+from bot.slack_outbox import SlackCall, about
 from commands import approval, break_glass
 from commands.customers import require_customer
 from commands.errors import UserError
@@ -32,6 +35,7 @@ class Approvals:
                  approve_reaction: str = "white_check_mark", reject_reaction: str = "x"):
         self.deps, self.groups, self.dispatcher = deps, groups, dispatcher
         self.store = dispatcher.approvals
+        self.outbox = dispatcher.outbox
         self.reactions = {approve_reaction: "approve", reject_reaction: "reject"}
 
     # -- Slack entry points -------------------------------------------------------------------
@@ -93,9 +97,9 @@ class Approvals:
         elif review:
             self.reviewed(record, new, client)
         else:
-            self.show_decision(record, new, client)
             if outcome == approval.NOW_APPROVED:
-                self.run_approved(record, new, client)
+                self.run_approved(record, new, client)   # first: the message may wait, the job not
+            self.show_decision(record, new, client)
 
     def run_approved(self, record, state, client: WebClient) -> None:
         """Enqueue only if the plan made now is the plan that was approved."""
@@ -113,29 +117,29 @@ class Approvals:
         if reason:
             self.deps.audit.record("approval_stale", actor="bot", request=record.request_id,
                                    customer=record.customer, reason=reason, ticket=record.ticket)
-            client.chat_postMessage(channel=record.channel, thread_ts=record.message_ts,
-                                    text=messages.VOTE_REPLIES["stale"].format(command=messages.literal(record.command))
-                                    + (f"\n{reason}" if reason != "plan changed" else ""))
+            self.post(record, "approval_stale", client, thread_ts=record.message_ts,
+                      text=messages.VOTE_REPLIES["stale"].format(command=messages.literal(record.command))
+                      + (f"\n{reason}" if reason != "plan changed" else ""))
             return
         self.dispatcher.enqueue(record, client)
 
     def show_progress(self, record, state, client: WebClient) -> None:
         """"1 of 2 approvals: @x" on the request message (buttons kept) and in its thread."""
         text, blocks = messages.approval_request(record, render_plan(Plan.from_json(record.plan)), state)
-        client.chat_update(channel=record.channel, ts=record.message_ts, text=text, blocks=blocks)
-        client.chat_postMessage(channel=record.channel, thread_ts=record.message_ts,
-                                text=messages.approval_progress(state))
+        self.update(record, "approval_progress", record.message_ts, client, text=text, blocks=blocks)
+        self.post(record, "approval_progress", client, thread_ts=record.message_ts,
+                  text=messages.approval_progress(state))
 
     def reviewed(self, record, state, client: WebClient) -> None:
         """A second admin acknowledged a break-glass run: recorded, and the review message says so."""
         self.deps.audit.record(break_glass.REVIEWED_ACTION, actor=state.decided_by, request=record.request_id,
                                customer=record.customer, command=record.command, ticket=record.ticket)
         text, blocks = messages.break_glass_reviewed(record, state)
-        client.chat_update(channel=record.channel, ts=record.review_ts, text=text, blocks=blocks)
+        self.update(record, "break_glass_reviewed", record.review_ts, client, text=text, blocks=blocks)
 
     def show_decision(self, record, state, client: WebClient) -> None:
         text, blocks = messages.approval_decided(record, render_plan(Plan.from_json(record.plan)), state)
-        client.chat_update(channel=record.channel, ts=record.message_ts, text=text, blocks=blocks)
+        self.update(record, "approval_decided", record.message_ts, client, text=text, blocks=blocks)
 
     def reply(self, record, outcome: str, user: str, state, client: WebClient) -> None:
         review = record.break_glass_reason is not None
@@ -145,8 +149,17 @@ class Approvals:
             user=user, status=state.status, command=messages.literal(state.command), customer=state.customer,
             slots=_roles(state.slots) + " whose role covers this customer",
             open=_roles(state.open_slots()) + f" whose role covers {state.customer}")
-        client.chat_postMessage(channel=record.channel, text=text,
-                                thread_ts=(record.review_ts if review else "") or record.message_ts)
+        self.post(record, "vote_reply", client, text=text,
+                  thread_ts=(record.review_ts if review else "") or record.message_ts)
+
+    def post(self, record, purpose: str, client: WebClient, **args) -> None:
+        self.outbox.send(client, SlackCall("chat_postMessage", {"channel": record.channel, **args},
+                                           purpose, about(record)))
+
+    def update(self, record, purpose: str, ts: str, client: WebClient, **args) -> None:
+        """One key per message: a newer update replaces an older one Slack has not taken yet."""
+        self.outbox.send(client, SlackCall("chat_update", {"channel": record.channel, "ts": ts, **args},
+                                           purpose, about(record)), key=f"update:{record.channel}:{ts}")
 
 
 def _roles(labels) -> str:

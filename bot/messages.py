@@ -259,3 +259,15 @@ VOTE_REPLIES = {
     "stale": (":warning: Approved, but the customer's state changed since the plan was shown, so the "
               "plan no longer holds. Nothing was run. Run `{command}` again to see the new plan."),
 }
+
+
+def request_not_posted(command: str, request_id: str, error: str) -> str:
+    """To the requester alone, when Slack would not show their request: so it is not run."""
+    return (f":warning: Nothing was done: Slack did not take your request `{literal(command)}` "
+            f"(`{error}`), so it was not run, and it will not run even if it shows in the channel later. "
+            f"Run it again. (Request `{request_id}`.)")
+
+
+def direct_notice(channel: str, text: str) -> str:
+    """A notice for a request in `channel`, sent as a direct message where the ephemeral failed."""
+    return f"For your request in <#{channel}> (the bot could not show this to you there):\n{text}"

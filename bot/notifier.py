@@ -3,8 +3,9 @@ one-time passwords to the requester only, and an audit entry for every event. An
 Slack refuses for good (an archived channel, invalid blocks) is audited as such and
 acknowledged: it never blocks the events after it. One that failed for a passing reason (rate
 limit, Slack or the network down, after the SDK's own retries) stays pending and is posted again
-a minute later if it is an outcome (a step's status is superseded by the next); its audit entry
-is written once all the same.
+a minute later if it is an outcome; the status line and the notice that a password was lost go
+through the outbox (bot/slack_outbox.py), which this thread also works off. An event's audit
+entry is written once all the same.
 
 Reads the shared outcomes stream through a Redis consumer group, so several bot processes
 share the work and each event is handled once; unacknowledged events of a dead process are
@@ -20,10 +21,10 @@ import threading
 
 import redis
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot import messages
 from bot.deps import BotDeps
+from bot.slack_outbox import Outbox, SlackCall, about, error_code, passes
 from commands import events
 from commands.events import OUTCOMES_STREAM, JobEvent
 
@@ -32,10 +33,6 @@ GROUP = "bot"
 CLAIM_IDLE_MS = 60_000
 AUDITED_KEY = "tobitbot:notify:audited:{event_id}"   # an event retried is audited once
 AUDITED_TTL_S = 7 * 86400
-# Slack's answers that may pass: the event is worth posting again later
-PASSING_SLACK_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error",
-                                  "service_unavailable", "request_timeout", "team_added_to_org"})
-DM_INTRO = "For your request in <#{channel}> (the bot could not show it to you there):"
 
 
 def undelivered_text(record, user: str | None) -> str:
@@ -45,20 +42,6 @@ def undelivered_text(record, user: str | None) -> str:
     return (f":warning: <@{record.requester}>, the new password{whose} could not be delivered to you, "
             f"neither here nor as a direct message, and it is kept nowhere. Run `{again}` to set "
             "another one.")
-
-
-def error_code(exc: Exception) -> str:
-    """Slack's error code, or the exception's kind: never a message that could quote a secret."""
-    if isinstance(exc, SlackApiError):
-        return str(exc.response.get("error") or "slack_api_error")
-    return type(exc).__name__
-
-
-def passes(exc: Exception) -> bool:
-    """Would the same post likely work in a minute: Slack or the network was down, or busy."""
-    if isinstance(exc, SlackApiError):
-        return error_code(exc) in PASSING_SLACK_ERRORS or exc.response.status_code >= 500
-    return isinstance(exc, (OSError, TimeoutError))   # URLError, refused, reset, timed out
 
 
 def ensure_group(client: redis.Redis, start: str = "$") -> None:
@@ -74,6 +57,7 @@ class Notifier(threading.Thread):
         super().__init__(name="tobitbot-notifier", daemon=True)
         self.deps = deps
         self.client = client
+        self.outbox = Outbox(deps)
         self.consumer = f"{socket.gethostname()}-{os.getpid()}"
         self._stop = threading.Event()
 
@@ -86,6 +70,7 @@ class Notifier(threading.Thread):
             try:
                 try:
                     self.poll(block_ms=1000)
+                    self.outbox.deliver_due(self.client)
                 except redis.ResponseError as exc:
                     if "NOGROUP" not in str(exc):
                         raise
@@ -141,15 +126,26 @@ class Notifier(threading.Thread):
             return
         if event.kind in events.FINAL and record.state != event.kind:
             # first: the request's state (Retry/Undo, `jobs`) must not hang on Slack answering
-            record.state = event.kind
-            self.deps.requests.save(record)
-        if update_status and record.status_ts:
-            self.client.chat_update(channel=record.channel, ts=record.status_ts,
-                                    text=messages.status_text(event) + messages.ticket_note(record.ticket))
+            record = self.deps.requests.update(record.request_id, state=event.kind) or record
+        if update_status:
+            self.update_status(record, messages.status_text(event) + messages.ticket_note(record.ticket))
         if event.kind in events.FINAL:
             self.client.chat_postMessage(channel=record.channel, thread_ts=record.message_ts,
                                          text=messages.final_text(event),
                                          blocks=messages.final_blocks(event, record.ticket))
+
+    def update_status(self, record, text: str) -> None:
+        """The status line, through the outbox: while Slack has not posted it yet, the kept post
+        itself is given the newer text; a status update Slack refuses now is kept, and a newer
+        one replaces it."""
+        if not record.status_ts and self.outbox.revise(f"status:{record.request_id}", text=text):
+            return
+        record = self.deps.requests.get(record.request_id) or record   # posted meanwhile?
+        if record.status_ts:
+            self.outbox.send(self.client, SlackCall("chat_update", {"channel": record.channel,
+                                                                    "ts": record.status_ts, "text": text},
+                                                    "status", about(record)),
+                             key=f"update:{record.channel}:{record.status_ts}")
 
     def deliver_secret(self, event: JobEvent, record) -> None:
         """The secret leaves Redis when it is taken, so a refused ephemeral (the requester is not
@@ -172,8 +168,8 @@ class Notifier(threading.Thread):
                         record.request_id, event.secret, record.channel, error_code(exc))
         try:
             dm = self.client.conversations_open(users=record.requester)["channel"]["id"]
-            intro = DM_INTRO.format(channel=record.channel)
-            self.client.chat_postMessage(channel=dm, text=f"{intro}\n{text(direct=True)}")
+            self.client.chat_postMessage(channel=dm,
+                                         text=messages.direct_notice(record.channel, text(direct=True)))
             return
         except Exception as exc:
             log.warning("could not send request %s's %s to %s directly either (%s)",
@@ -181,8 +177,11 @@ class Notifier(threading.Thread):
             reason = error_code(exc)
         self.deps.audit.record("secret_undelivered", actor="bot", request=record.request_id,
                                customer=record.customer, error=reason, ticket=record.ticket)
-        self.client.chat_postMessage(channel=record.channel, thread_ts=record.message_ts,
-                                     text=undelivered_text(record, event.extra.get("user")))
+        # the secret is gone (R18), the word that it is must not be: kept until Slack takes it
+        notice = SlackCall("chat_postMessage", {"channel": record.channel, "thread_ts": record.message_ts,
+                                                "text": undelivered_text(record, event.extra.get("user"))},
+                           "secret_undelivered", about(record), delivered_action="secret_undelivered_told")
+        self.outbox.send(self.client, notice, key=f"secret_undelivered:{record.request_id}:{event.secret}")
 
     def audit(self, event: JobEvent, record) -> None:
         fields = {"request": event.request_id, "customer": record.customer, "step": event.step,

@@ -30,7 +30,7 @@ class RequestRecord:
     plan: dict[str, Any]
     message_ts: str = ""          # the request message in the channel
     status_ts: str = ""           # the status message in its thread, updated in place
-    state: str = "queued"         # queued | pending_approval | running | succeeded | failed | ...
+    state: str = "queued"         # posting | not_posted | queued | pending_approval | running | ...
     ticket: str | None = None     # the support ticket, shown with every message and audit entry
     break_glass_reason: str | None = None   # set: an admin ran it at once, a second admin reviews
     review_ts: str = ""           # break-glass: the review request message in the channel
@@ -46,6 +46,25 @@ class RequestStore:
                      json.dumps(asdict(record), ensure_ascii=False), ex=REQUEST_TTL)
             index_request(pipe, record.request_id, record.customer, record.requester, REQUEST_TTL)
             pipe.execute()
+
+    def update(self, request_id: str, **changes: Any) -> RequestRecord | None:
+        """Change some fields of a saved request, in one optimistic transaction: the notifier
+        (its state) and a late Slack post (its status message's ts) write the same record."""
+        key = REQUEST_KEY.format(request_id=request_id)
+        while True:
+            with self._redis.pipeline() as pipe:
+                try:
+                    pipe.watch(key)
+                    raw = pipe.get(key)
+                    if raw is None:
+                        return None
+                    record = RequestRecord(**{**json.loads(raw), **changes})
+                    pipe.multi()
+                    pipe.set(key, json.dumps(asdict(record), ensure_ascii=False), keepttl=True)
+                    pipe.execute()
+                    return record
+                except redis.WatchError:
+                    continue
 
     def get(self, request_id: str) -> RequestRecord | None:
         raw = self._redis.get(REQUEST_KEY.format(request_id=request_id))

@@ -57,7 +57,7 @@ class SlashCommand:
         if trigger and not self.deps.requests.first_time("trigger:" + trigger):
             return  # Slack delivered the same command twice
         try:
-            self.handle(cmd, text, user, channel, client, envelope)
+            self.handle(cmd, text, user, channel, client, envelope, response_url=body.get("response_url"))
         except UserError as err:
             self.deps.audit.record("refused", actor=user, groups=self._groups_of(user), channel=channel,
                                    text=text, command_name=cmd.name, customer=customer_of(cmd),
@@ -83,7 +83,7 @@ class SlashCommand:
             return []
 
     def handle(self, cmd: model.Command, text: str, user: str, channel: str, client: WebClient,
-               envelope: Envelope | None = None) -> None:
+               envelope: Envelope | None = None, response_url: str | None = None) -> None:
         envelope = envelope or Envelope(text)
         customer = customer_of(cmd)
         policy = self.deps.policy()   # once: a reload (SIGHUP) mid-request must not mix two files
@@ -123,4 +123,4 @@ class SlashCommand:
                                ticket=ticket, break_glass_reason=envelope.reason)
         record = RequestRecord(request_id, user, channel, command_text(cmd), customer, plan.to_json(),
                                ticket=ticket, break_glass_reason=envelope.reason)
-        self.dispatcher.submit(record, plan, decision, client)
+        self.dispatcher.submit(record, plan, decision, client, response_url=response_url)

@@ -94,7 +94,9 @@ def test_when_the_direct_message_fails_too_the_thread_says_to_reset_the_password
     assert len(replies) == 1
     assert "could not be delivered" in replies[0].text and f"<@{OPERATOR}>" in replies[0].text
     assert "`reset-password acme jdoe`" in replies[0].text and PASSWORD not in replies[0].text
-    assert _actions(deps, record.request_id) == ["job_secret_ready", "secret_undelivered"]
+    # and the audit says that the requester was told (the notice is kept until Slack takes it)
+    assert _actions(deps, record.request_id) == ["job_secret_ready", "secret_undelivered",
+                                                 "secret_undelivered_told"]
     assert _pending(deps) == 0
 
 

@@ -110,6 +110,16 @@ class SlackEmulator:
         ephemeral to someone who is not in the channel, which the emulator does not track."""
         self.workspace.calls.fail(method, error, times, match)
 
+    def outage(self, status: int = 429, methods: set[str] | None = None, retry_after: int = 1,
+               starts_when: Callable[[str, JSON], bool] | None = None) -> None:
+        """Answer every Web API call (or those of `methods`) with HTTP `status` (429 with
+        Retry-After, or a 5xx) until `end_outage()`; with `starts_when`, from the first call
+        `starts_when(method, params)` accepts (that call included)."""
+        self.app.outages.begin(status, methods, retry_after, starts_when)
+
+    def end_outage(self) -> None:
+        self.app.outages.end()
+
     # Acting as users (see BotRequests for the options every one of these takes)
 
     def slash_command(self, user_id: str, channel_id: str, command: str = "/tobit",

@@ -12,6 +12,7 @@ from typing import Callable
 
 from tobitbot.slack_emulator.methods_chat import METHODS as CHAT_METHODS
 from tobitbot.slack_emulator.methods_workspace import METHODS as WORKSPACE_METHODS
+from tobitbot.slack_emulator.outage import Outages
 from tobitbot.slack_emulator.params import decode
 from tobitbot.slack_emulator.response_urls import ResponseUrls
 from tobitbot.slack_emulator.state import SlackError
@@ -49,6 +50,7 @@ class EmulatorApp:
         self._ws = ws
         self._bot_token = bot_token
         self._response_urls = response_urls
+        self.outages = Outages(ws.state)
         self._routes: list[tuple[str, Route]] = [("/api/", self.web_api),
                                                  (ResponseUrls.PATH, self.response_url)]
 
@@ -75,6 +77,9 @@ class EmulatorApp:
             return self._answer(method, params, 200, {"ok": False, "error": "not_authed"})
         if token != self._bot_token:
             return self._answer(method, params, 200, {"ok": False, "error": "invalid_auth"})
+        outage = self.outages.refusal(method, params)
+        if outage is not None:
+            return self._answer(method, params, outage[0], outage[1], outage[2])
         retry_after = self._ws.calls.take_rate_limit(method)
         if retry_after is not None:
             return self._answer(method, params, 429, {"ok": False, "error": "ratelimited"},
