@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the real servers the bot and its tests use (Debian): Redis (and Sentinel), Samba AD DC,
+# Installs the real servers the bot and its tests use (Debian): Redis, Samba AD DC,
 # Kamailio, and Chromium with an emoji font for the browser test and the sandbox's screenshot; and
 # Python with venv (Debian's python3 cannot `-m venv` without python3-venv, which brings pip).
 # Debian's `samba` alone cannot provision a domain: the AD schema is in samba-ad-provision and
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 check=()
 [ "${1:-}" = "--warn" ] && check=(--warn)
 packages=(python3 python3-venv
-          redis-server redis-sentinel
+          redis-server
           samba samba-ad-dc samba-ad-provision winbind
           kamailio kamailio-sqlite-modules kamailio-json-modules sqlite3
           chromium chromium-driver fonts-noto-color-emoji)

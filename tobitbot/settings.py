@@ -99,7 +99,7 @@ class Settings(BaseSettings):
     def _sip_uri(cls, value: str) -> str:
         return _scheme(value, ("sip:", "sips:"))
 
-    @field_validator("ad_ca_file", "tobit_ca_file", "policy_file")
+    @field_validator("ad_ca_file", "tobit_ca_file")
     @classmethod
     def _regular_file(cls, value: Path | None) -> Path | None:
         if value is not None and not value.is_file():
@@ -164,10 +164,16 @@ SLACK_SETTINGS = ("slack_bot_token", "slack_signing_secret")
 
 
 def require_slack(settings: Settings) -> Settings:
-    """The Slack-facing commands need the bot token and signing secret; workers do not."""
-    missing = [PREFIX + name.upper() for name in SLACK_SETTINGS if getattr(settings, name) is None]
-    if missing:
-        raise ConfigError("invalid settings:\n  " + "\n  ".join(f"{m} is missing" for m in missing))
+    """The Slack-facing commands need the bot token, signing secret and the policy file; workers
+    read none of them, so a worker host need not have the policy file mounted."""
+    problems = [f"{PREFIX}{name.upper()} is missing" for name in SLACK_SETTINGS
+                if getattr(settings, name) is None]
+    try:
+        Settings._regular_file(settings.policy_file)
+    except ValueError as exc:
+        problems.append(f"{PREFIX}POLICY_FILE {exc}")
+    if problems:
+        raise ConfigError("invalid settings:\n  " + "\n  ".join(problems))
     return settings
 
 

@@ -58,7 +58,7 @@ def test_install_system_installs_what_a_samba_dc_needs(tmp_path):
     # `samba` alone has neither the AD schema (samba-ad-provision) nor the DC's LDB modules
     _fresh_debian(tmp_path)
     install = [c.split() for c in _run(tmp_path, "install-system.sh") if " install " in c]
-    assert {"samba", "samba-ad-dc", "samba-ad-provision", "redis-sentinel"} <= set(install[0])
+    assert {"samba", "samba-ad-dc", "samba-ad-provision"} <= set(install[0])
 
 
 def test_install_system_checks_the_servers_after_installing(tmp_path):
