@@ -20,7 +20,13 @@ cleanup() {
   for ((i=${#mounts[@]}-1; i>=0; i--)); do umount -l "${mounts[i]}" 2>/dev/null || true; done
 }
 trap cleanup EXIT
-rm -rf "$dir"
+# a run killed before its cleanup may have left /dev, /proc ... bound in there: never delete
+# through them (rm would walk into the host's /dev)
+findmnt -rno TARGET | grep -E "^$dir(/|$)" | sort -r | while read -r m; do umount -l "$m"; done
+if findmnt -rno TARGET | grep -qE "^$dir(/|$)"; then
+  echo "fresh-machine-check: something is still mounted under $dir; not removing it" >&2; exit 1
+fi
+rm -rf --one-file-system "$dir"
 echo "fresh-machine-check: debootstrap bookworm into $dir"
 debootstrap --variant=minbase bookworm "$dir" "$mirror" >"$dir.debootstrap.log" 2>&1 ||
   { tail -20 "$dir.debootstrap.log"; exit 1; }

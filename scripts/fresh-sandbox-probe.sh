@@ -19,4 +19,5 @@ echo "fresh-sandbox-probe: page http://127.0.0.1:$port/ answered $status"
 grep "Active Directory" "$out" || true
 kill -TERM "$pid" 2>/dev/null || true
 wait "$pid" || true
+tail -n 2 "$out"   # how it stopped
 [ "$status" = 200 ]
