@@ -70,3 +70,16 @@ def test_the_parser_takes_the_national_form_and_the_trunk_zero_as_the_same_numbe
 ])
 def test_numbers_are_shown_grouped_for_people(number, shown):
     assert show_phone(number) == shown
+
+
+def test_a_line_typed_with_its_trunk_zero_is_refused_where_it_already_routes():
+    """The report: `+49 030 123 4567` was stored as a second number beside `+49301234567`."""
+    from commands.errors import RuleViolation
+    from commands.planner import plan
+    from tests.unit.builders import customer, user
+
+    state = customer(users=(user("jdoe", "Jane Doe", fax_numbers=(BERLIN,)), user("asmith", "Anna Smith")),
+                     fax_shared=True)
+    with pytest.raises(RuleViolation) as err:
+        plan(parse("enable-fax acme asmith +49 030 123 4567"), state)
+    assert err.value.rule == "R15" and "Jane Doe" in err.value.message
