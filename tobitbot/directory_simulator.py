@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator
 
 from commands.contract import CustomerState, FaxHolder, UserState
 from commands.contract_codec import decode, encode_entry, entries_to_dict, parse_entry
-from commands.errors import NotFound, PermanentBackendError, UserError
+from commands.errors import ContractError, NotFound, PermanentBackendError, UserError
 from commands.naming import account_name
 from commands.rules_lookup import canonical_number
 from commands.steps import AD_GROUPS
@@ -42,7 +42,7 @@ def _refused_like_ad(method: Callable) -> Callable:
     def call(*args, **kwargs):
         try:
             return method(*args, **kwargs)
-        except NotFound:
+        except (NotFound, ContractError):
             raise
         except (UserError, ValueError) as exc:
             text = exc.text() if isinstance(exc, UserError) else str(exc)
@@ -136,7 +136,7 @@ class MemoryDirectory:
 
     def get_contract(self, customer: str) -> dict[str, str]:
         self._call("get_contract")
-        return entries_to_dict(self._customer(customer).entries)
+        return entries_to_dict(self._customer(customer).entries, customer)
 
     def add_domain(self, customer: str, domain: str) -> None:
         self._call("add_domain")

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 import ldap3
 
 from commands.contract import CustomerState, FaxHolder, UserState
-from commands.errors import NotFound, PermanentBackendError, UserError
+from commands.errors import ContractError, NotFound, PermanentBackendError, UserError
 from commands.rules_lookup import canonical_number
 from workers.ad import contract, customers, groups, users
 from workers.ad.connection import Connector, LdapSettings
@@ -41,8 +41,8 @@ class LdapDirectory:
         try:
             with self._connector.session() as conn:
                 yield conn
-        except NotFound:
-            raise
+        except (NotFound, ContractError):
+            raise       # refusals a person acts on, not a server's: the door shows them as they are
         except (UserError, ValueError) as exc:
             # a name or value AD cannot take (naming, contract encoding): say so, don't retry
             text = exc.text() if isinstance(exc, UserError) else str(exc)
