@@ -18,6 +18,7 @@ from collections.abc import Callable
 import phonenumbers
 
 from commands.mrkdwn import escape
+from commands.naming import SAM_MAX
 
 
 class BadValue(ValueError):
@@ -94,6 +95,21 @@ def user_ref(text: str) -> str:
         return text
     raise BadValue(f"`{shown(text)}` is not an account name or mail address.",
                    "Give the account name (`jdoe`) or the mail address (`jane.doe@acme.de`).")
+
+
+# An account name given with `login=`: the characters the derived names use (a-z 0-9 . -) and `_`,
+# all of which AD takes in sAMAccountName; lowercased, as AD compares it without case anyway.
+_LOGIN = re.compile(rf"[a-z0-9_][a-z0-9._-]{{0,{SAM_MAX - 1}}}")
+
+
+def login(text: str) -> str:
+    """An account name (sAMAccountName) given by hand: 1..20 of a-z 0-9 . - _, not ending in `.`."""
+    value = text.lower()
+    if text.isascii() and _LOGIN.fullmatch(value) and not value.endswith("."):
+        return value
+    raise BadValue(f"`{shown(text)}` is not an account name AD takes.",
+                   f"Use up to {SAM_MAX} characters a-z, 0-9, `.`, `-` and `_`, starting with a "
+                   "letter or digit and not ending in `.`: `login=lwang`.")
 
 
 # ---- numbers and switches -------------------------------------------------------------------

@@ -160,14 +160,19 @@ class MemoryDirectory:
         return dict(found[0]) if found else None
 
     def create_user(self, customer: str, *, given_name: str, surname: str, display_name: str,
-                    email: str | None, solo: bool, marker: str) -> dict[str, Any]:
+                    email: str | None, solo: bool, marker: str,
+                    sam: str | None = None) -> dict[str, Any]:
         self._call("create_user")
         c = self._customer(customer)
         for user in c.users.values():
             if user["marker"] == marker:
                 return {k: user[k] for k in ("sam", "upn", "mail", "dn")}
         taken = {u["sam"] for u in self._all_users()}
-        sam = account_name(given_name, surname, self._sam_format, taken=taken)
+        if sam is None:
+            sam = account_name(given_name, surname, self._sam_format, taken=taken)
+        elif sam.casefold() in {t.casefold() for t in taken}:
+            raise PermanentBackendError("AD", f"the account name `{sam}` is taken in AD; "
+                                              "choose another login=")
         mail = email or f"{sam}@{(c.suffixes or [self._mail_domain])[0]}"
         if any(mail.lower() in (u["mail"].lower(), u["upn"].lower()) for u in self._all_users()):
             raise PermanentBackendError("AD", f"{mail} is already the address of another account")

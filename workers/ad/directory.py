@@ -99,12 +99,13 @@ class LdapDirectory:
             return users.find_by_marker(conn, self._tree, customer, marker)
 
     def create_user(self, customer: str, *, given_name: str, surname: str, display_name: str,
-                    email: str | None, solo: bool, marker: str) -> dict[str, Any]:
+                    email: str | None, solo: bool, marker: str,
+                    sam: str | None = None) -> dict[str, Any]:
         with self._session() as conn:
             made = users.create_user(conn, self._tree, customer, given_name=given_name,
                                      surname=surname, display_name=display_name, email=email,
                                      solo=solo, marker=marker, sam_format=self._sam_format,
-                                     mail_domain=self._mail_domain)
+                                     mail_domain=self._mail_domain, sam=sam)
             return {k: made[k] for k in ("sam", "upn", "mail", "dn")}
 
     def find_user(self, customer: str, user: str) -> dict[str, Any] | None:
