@@ -74,8 +74,9 @@ PRODUCT = Param("product", "product", v.choice(model.PRODUCTS, "product"), "PROD
 COUNT = Param("count", "quantity", v.count, "COUNT", "licences (tobit-addon, tobit-solo) or GB "
               "(extra-storage)")
 SITE = Param("site", "site", v.site, "SITE", "the customer's site, one PBX each (default `main`)")
-FAX_NUMBER = Param("number", "number", v.e164, "NUMBER", "fax number with country code, "
-                   "`+49 30 1234567` (spaces allowed)", True, greedy=True)
+FAX_NUMBER = Param("number", "number", v.e164, "NUMBER", "fax number, `+49 30 1234567`, or German "
+                   "without the country code, `030 1234567` (spaces, `-`, `/` allowed)", True,
+                   greedy=True)
 COUNTED = {"tobit-addon": "licences", "tobit-solo": "licences", "extra-storage": "GB"}
 
 
