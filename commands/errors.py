@@ -6,7 +6,7 @@
     │   ├── PermissionDenied the policy does not let this user run this here
     │   ├── RuleViolation    a service rule (R1..R21) forbids it; carries the rule id
     │   ├── NotFound         an unknown customer or user (with a "did you mean")
-    │   └── ContractError    the contract on a customer's OU holds a value the bot does not know
+    │   └── ContractError    a value on a customer's OU that the bot does not know
     ├── BackendError         a backend (AD, Tobit, PBX) failed while a job ran
     │   ├── RetryableBackendError   transient: connection refused, timeout, busy
     │   └── PermanentBackendError   the server refused: constraint, policy, conflict

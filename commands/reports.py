@@ -93,8 +93,8 @@ def licences(state: CustomerState) -> Table:
 def fax_numbers(state: CustomerState) -> Table:
     # AD does not record a number's mode; with both fax products booked it is not known here
     mode = fax_mode(state) or "shared or dedicated"
-    rows = tuple((show_phone(n), user, mode) for n, user in
-                 sorted((n, f"{u.display_name} ({u.sam})") for u in state.users for n in u.fax_numbers))
+    numbers = sorted((n, f"{u.display_name} ({u.sam})") for u in state.users for n in u.fax_numbers)
+    rows = tuple((show_phone(n), owner, mode) for n, owner in numbers)
     return Table(f"Fax numbers of `{state.slug}`", ("number", "user", "mode"), rows)
 
 
