@@ -42,12 +42,12 @@ LEGAL: dict[str, str] = {
 }
 PLAIN_KEYS = frozenset({"base", "mail-product", "tobit-url", *BOOKINGS, *LEGAL})
 # keys with a variable part: tls:<domain> (an IDN such as müller-bau.de as typed), pbx:<site>
-_KEY = re.compile(r"^(?:tls:[\w.-]+|pbx:[a-z0-9_-]+)$")
+_KEY = re.compile(r"tls:[\w.-]+|pbx:[a-z0-9_-]+")
 PBX_KINDS = ("xcapi", "gateway")   # "other" is never stored: R16 refuses it
 
 
 def is_known_key(key: str) -> bool:
-    return key in PLAIN_KEYS or bool(_KEY.match(key))
+    return key in PLAIN_KEYS or bool(_KEY.fullmatch(key))
 
 
 def encode_entry(key: str, value: str) -> str:
