@@ -83,3 +83,8 @@ def test_a_line_typed_with_its_trunk_zero_is_refused_where_it_already_routes():
     with pytest.raises(RuleViolation) as err:
         plan(parse("enable-fax acme asmith +49 030 123 4567"), state)
     assert err.value.rule == "R15" and "Jane Doe" in err.value.message
+
+
+def test_a_number_shown_in_a_hint_parses_back_to_the_same_number():
+    hint_command = f"disable-fax acme {show_phone(BERLIN)}"
+    assert parse(hint_command) == m.DisableFax("acme", BERLIN)
