@@ -17,7 +17,7 @@ from typing import Any, Callable, TypeVar
 from commands import model
 from commands.catalogue import SPECS_BY_NAME
 from commands.customers import require_customer
-from commands.errors import BackendError, UserError
+from commands.errors import BackendError, ParseError, UserError
 from commands.lexer import quote
 from commands.naming import split_full_name
 from commands.parser import parse
@@ -165,7 +165,10 @@ class AddUserModal:
                 errors[block] = " ".join(filter(None, (err.message, err.hint)))
         if errors:
             return None, errors
-        cmd = parse(command_text(model.AddUser(**values)))   # the slash command's parser, too
+        try:
+            cmd = parse(command_text(model.AddUser(**values)))   # the slash command's parser, too
+        except ParseError as err:   # a name no account name can be made of: the form has no login
+            return None, {"last": f"{err.message} Use `/tobit add-user` with `login=` instead."}
         if channel is None:
             return None, {"customer": "No support channel to post the request in; ask an admin "
                                       "to set TOBITBOT_SUPPORT_CHANNEL."}

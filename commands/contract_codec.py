@@ -2,16 +2,21 @@
 
 Each fact is one value of the OU's multi-valued `businessCategory`: "tobitbot:<key>=<value>".
 The OU's `description` is the display name and `uPNSuffixes` lists its own mail domains.
-Values that do not start with "tobitbot:" belong to other tools and are left alone; a
-malformed value of ours is ignored when reading, which counts as "not booked" (deny in doubt).
+Values that do not start with "tobitbot:" belong to other tools and are left alone. Any value of
+ours the bot does not recognise (an unknown key, a value outside the key's values, a key given
+twice) makes reading the contract fail with a ContractError naming key and value: read as a
+default, a hand-typed `mail-product=Exchange` made an Exchange customer a Tobit one (R3).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
+from commands import model
+from commands import values as v
 from commands.contract import Bookings, CustomerState, Domain, LegalInfo, PbxLink, UserState
-from commands.errors import UserError
+from commands.errors import ContractError, UserError
 
 PREFIX = "tobitbot:"
 ENTRY_MAX = 128  # AD's rangeUpper for businessCategory; Samba refuses longer values
@@ -36,12 +41,13 @@ LEGAL: dict[str, str] = {
     "legal:managing-directors": "managing_directors",
 }
 PLAIN_KEYS = frozenset({"base", "mail-product", "tobit-url", *BOOKINGS, *LEGAL})
-# keys with a variable part: tls:<domain>, pbx:<site>
-_KEY = re.compile(r"^(?:tls:[a-z0-9.-]+|pbx:[a-z0-9_-]+)$")
+# keys with a variable part: tls:<domain> (an IDN such as müller-bau.de as typed), pbx:<site>
+_KEY = re.compile(r"tls:[\w.-]+|pbx:[a-z0-9_-]+")
+PBX_KINDS = ("xcapi", "gateway")   # "other" is never stored: R16 refuses it
 
 
 def is_known_key(key: str) -> bool:
-    return key in PLAIN_KEYS or bool(_KEY.match(key))
+    return key in PLAIN_KEYS or bool(_KEY.fullmatch(key))
 
 
 def encode_entry(key: str, value: str) -> str:
@@ -66,9 +72,104 @@ def parse_entry(entry: str) -> tuple[str, str] | None:
     return (key, value) if is_known_key(key) else None
 
 
-def entries_to_dict(entries: list[str]) -> dict[str, str]:
-    """Our entries as {key: value}; if a key appears twice, the last value wins."""
-    return dict(kv for kv in map(parse_entry, entries) if kv is not None)
+def entries_to_dict(entries: list[str], customer: str = "?") -> dict[str, str]:
+    """Our entries as {key: value}, each checked; ContractError for anything in doubt."""
+    facts: dict[str, str] = {}
+    for entry in entries:
+        if not entry.startswith(PREFIX):
+            continue                                   # another tool's value
+        parsed = parse_entry(entry)
+        if parsed is None:
+            raise _unknown_key(customer, entry)
+        key, value = parsed
+        accepts, allowed = _values_of(key)
+        if not accepts(value):
+            raise ContractError(
+                f"The contract of `{customer}` in AD says `{PREFIX}{key}={v.shown(value)}`, and "
+                f"`{v.shown(value)}` is no value the bot knows for `{key}` (allowed: {allowed}).",
+                rule=_rule(key), hint=_FIX_HINT)
+        if key in facts and facts[key] != value:       # AD keeps no order: neither one wins
+            raise ContractError(
+                f"The contract of `{customer}` in AD gives `{key}` twice: "
+                f"`{v.shown(facts[key])}` and `{v.shown(value)}`.",
+                rule=_rule(key), hint=_FIX_HINT)
+        facts[key] = value
+    return facts
+
+
+# ---- what each key accepts --------------------------------------------------------------------
+
+_FIX_HINT = ("The bot refuses in doubt rather than guess. Have an AD administrator correct the "
+             "`businessCategory` value on the customer's OU (docs/contract-encoding.md), then try "
+             "again.")
+_RULES = {"base": "R1", "mail-product": "R3", "tobit-url": "R6", "book:tobit-addon": "R5",
+          "book:tobit-solo": "R2", "book:fax-shared": "R17", "book:fax-dedicated": "R16",
+          "book:mailstore": "R4", "book:cti": "R4", "book:extra-storage": "R7", "tls": "R8",
+          "pbx": "R16", "legal": "R12"}
+
+
+def _rule(key: str) -> str | None:
+    return _RULES.get(key) or _RULES.get(key.split(":", 1)[0])
+
+
+def _one_of(*options: str) -> tuple[Callable[[str], bool], str]:
+    return (lambda value: value in options), ", ".join(f"`{o}`" for o in options)
+
+
+def _converts(convert: Callable[[str], object]) -> Callable[[str], bool]:
+    def accepts(value: str) -> bool:
+        try:
+            convert(value)
+        except v.BadValue:
+            return False
+        return True
+    return accepts
+
+
+def _is_server_url(value: str) -> bool:
+    """What onboarding writes (https); the sandbox and the tests seed their simulators over
+    plain http on loopback, which is theirs to choose, not a value in doubt."""
+    if value.startswith("http://"):
+        return _converts(v.https_url)("https://" + value.removeprefix("http://"))
+    return _converts(v.https_url)(value)
+
+
+def _is_count(value: str) -> bool:
+    return bool(re.fullmatch(r"[0-9]{1,6}", value))
+
+
+def _is_pbx_link(value: str) -> bool:
+    kind, _, trunk = value.partition(" ")
+    return kind in PBX_KINDS and _converts(v.sip_uri)(trunk.strip())
+
+
+_YES_NO = _one_of("yes", "no")
+_ACCEPTS: dict[str, tuple[Callable[[str], bool], str]] = {
+    "base": _one_of(*model.BASE_SERVICES, "none"),
+    "mail-product": _one_of("tobit", "exchange"),
+    "tobit-url": (_is_server_url, "an `https://` address"),
+    **{key: _YES_NO if kind == "flag" else (_is_count, "a whole number in digits")
+       for key, (_, kind) in BOOKINGS.items()},
+    **{key: ((lambda value: bool(value.strip())), "text") for key in LEGAL},
+    "tls": _YES_NO,
+    "pbx": (_is_pbx_link, " or ".join(f"`{k} SIP-URI`" for k in PBX_KINDS)),
+}
+
+
+def _values_of(key: str) -> tuple[Callable[[str], bool], str]:
+    return _ACCEPTS.get(key) or _ACCEPTS[key.split(":", 1)[0]]
+
+
+def _unknown_key(customer: str, entry: str) -> ContractError:
+    if "=" not in entry:
+        return ContractError(f"The contract of `{customer}` in AD holds `{v.shown(entry, 80)}`, "
+                             f"which is not `{PREFIX}KEY=VALUE`.", hint=_FIX_HINT)
+    key = entry[len(PREFIX):].split("=", 1)[0]
+    close = v.did_you_mean(key, sorted(PLAIN_KEYS))
+    return ContractError(
+        f"The contract of `{customer}` in AD holds `{v.shown(entry, 80)}`, and `{v.shown(key)}` "
+        "is no key the bot knows" + (f" (did you mean `{close}`?)" if close else ".")
+        , hint=_FIX_HINT)
 
 
 def flag(value: bool) -> str:
@@ -77,8 +178,8 @@ def flag(value: bool) -> str:
 
 def decode(slug: str, entries: list[str], description: str | None, upn_suffixes: list[str],
            users: tuple[UserState, ...] | list[UserState] = ()) -> CustomerState:
-    """The CustomerState an OU's attributes describe."""
-    facts = entries_to_dict(entries)
+    """The CustomerState an OU's attributes describe; ContractError for a value in doubt."""
+    facts = entries_to_dict(entries, slug)
     return CustomerState(
         slug=slug,
         display_name=description or slug,
@@ -90,7 +191,7 @@ def decode(slug: str, entries: list[str], description: str | None, upn_suffixes:
                       for d in upn_suffixes),
         legal=_legal(facts),
         pbx_links=tuple(link for key, value in sorted(facts.items())
-                        if key.startswith("pbx:") and (link := _pbx(key[4:], value))),
+                        if key.startswith("pbx:") for link in (_pbx(key[4:], value),)),
         users=tuple(users),
     )
 
@@ -123,10 +224,7 @@ def _bookings(facts: dict[str, str]) -> Bookings:
         raw = facts.get(key)
         if raw is None:
             continue
-        if kind == "flag" and raw in ("yes", "no"):
-            values[attr] = raw == "yes"
-        elif kind == "count" and raw.isdigit():
-            values[attr] = int(raw)
+        values[attr] = raw == "yes" if kind == "flag" else int(raw)
     return Bookings(**values)
 
 
@@ -137,8 +235,6 @@ def _legal(facts: dict[str, str]) -> LegalInfo:
     return LegalInfo(**fields, managing_directors=names)
 
 
-def _pbx(site: str, value: str) -> PbxLink | None:
+def _pbx(site: str, value: str) -> PbxLink:
     kind, _, trunk = value.partition(" ")
-    if kind not in ("xcapi", "gateway") or not trunk.strip():
-        return None
     return PbxLink(site=site, kind=kind, trunk=trunk.strip())

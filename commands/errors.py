@@ -5,7 +5,8 @@
     │   ├── ParseError       the command text is malformed (says what to type instead)
     │   ├── PermissionDenied the policy does not let this user run this here
     │   ├── RuleViolation    a service rule (R1..R21) forbids it; carries the rule id
-    │   └── NotFound         an unknown customer or user (with a "did you mean")
+    │   ├── NotFound         an unknown customer or user (with a "did you mean")
+    │   └── ContractError    a value on a customer's OU that the bot does not know
     ├── BackendError         a backend (AD, Tobit, PBX) failed while a job ran
     │   ├── RetryableBackendError   transient: connection refused, timeout, busy
     │   └── PermanentBackendError   the server refused: constraint, policy, conflict
@@ -55,6 +56,11 @@ class RuleViolation(UserError):
 
 class NotFound(UserError):
     """An unknown customer, user or job."""
+
+
+class ContractError(UserError):
+    """A value on a customer's OU that the bot does not recognise: refused in doubt, never read
+    as a default (`tobitbot:mail-product=Exchange` is not Tobit)."""
 
 
 class BackendError(TobitbotError):

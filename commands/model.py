@@ -104,6 +104,7 @@ class AddUser(Command):
     email: str | None = None
     solo: bool = False
     activesync: bool = True
+    login: str | None = None    # the account name; None: made from the name (commands/naming)
     name = "add-user"
 
 

@@ -3,6 +3,9 @@
 German names are transliterated the German way (ä -> ae, not a), other diacritics are dropped
 (é -> e, ł -> l), and what is left is cut to AD's 20 characters. A name already taken gets a number,
 still within 20 characters: jdoe, jdoe2, jdoe3, ...
+
+A name without Latin letters or digits ("李 王") gives no account name; `unnamable` says so at the
+door, before anything runs, so that the request asks for `login=` instead of failing at step 1.
 """
 
 from __future__ import annotations
@@ -46,6 +49,15 @@ def split_full_name(full_name: str) -> tuple[str, str]:
     return " ".join(words[:-1]), words[-1]
 
 
+def unnamable(given_name: str, surname: str) -> tuple[str, ...]:
+    """The parts of a name ("first name", "surname") with nothing to make an account name of.
+
+    Both parts are asked for, whatever the configured format uses: the door does not know the
+    format, and an account made of one initial ("l" for "Li 王") helps nobody either."""
+    parts = (("first name", given_name), ("surname", surname))
+    return tuple(what for what, part in parts if not _clean(transliterate(part)))
+
+
 def account_name(given_name: str, surname: str, fmt: str = DEFAULT_FORMAT,
                  taken: Callable[[str], bool] | Collection[str] = ()) -> str:
     """A sAMAccountName for the person: 1..20 chars of [a-z0-9.-], not `taken`."""
@@ -60,7 +72,7 @@ def account_name(given_name: str, surname: str, fmt: str = DEFAULT_FORMAT,
     if not base:
         raise ParseError(f"cannot build an account name from {given_name!r} {surname!r}: "
                          "no Latin letters or digits in it",
-                         hint="give the name in Latin letters, or an e-mail address with `email=`")
+                         hint="give the account name with `login=`")
     if not is_taken(base[:SAM_MAX]):
         return base[:SAM_MAX]
     for number in range(2, 10 ** 6):

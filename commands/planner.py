@@ -12,6 +12,7 @@ from __future__ import annotations
 from commands import model
 from commands.contract import CustomerState, FaxHolder
 from commands.contract_codec import DIRECTORS_SEPARATOR, LEGAL
+from commands.errors import UserError
 from commands.naming import split_full_name
 from commands.plan import Plan, Step
 from commands.planner_fax import disable_fax_steps, enable_fax_steps, fax_route_removal
@@ -131,11 +132,13 @@ def _add_user(cmd: model.AddUser, state: CustomerState) -> tuple[Step, ...]:
     given, surname = split_full_name(name)
     groups = ["tobit-users"] + (["activesync-users"] if cmd.activesync else [])
     text = signature_text(name, cmd.email, state.legal, state.display_name)
+    _refuse_taken_login(cmd, state)
     return (
         step("ad.create_user",
-             f"create AD account for {name} in {c}" + (" (solo)" if cmd.solo else ""),
+             f"create AD account for {name} in {c}" + (f" as {cmd.login}" if cmd.login else "")
+             + (" (solo)" if cmd.solo else ""),
              customer=c, given_name=given, surname=surname, display_name=name, email=cmd.email,
-             solo=cmd.solo),
+             solo=cmd.solo, sam=cmd.login),
         *(step("ad.add_to_group", f"add {name} to {g}", customer=c, user="${sam}", group=g)
           for g in groups),
         step("tobit.create_mailbox", f"create Tobit mailbox for {name}", customer=c,
@@ -149,6 +152,18 @@ def _add_user(cmd: model.AddUser, state: CustomerState) -> tuple[Step, ...]:
              customer=c, user="${sam}", must_change=True),
         step("ad.enable_user", f"enable the AD account of {name}", customer=c, user="${sam}"),
     )
+
+
+def _refuse_taken_login(cmd: model.AddUser, state: CustomerState) -> None:
+    """A derived name is numbered when taken (jdoe2); a name given with `login=` is the one
+    asked for, so a taken one is refused here rather than changed or failed at step 1."""
+    if cmd.login is None:
+        return
+    owner = next((u for u in state.users if u.sam.casefold() == cmd.login.casefold()), None)
+    if owner is not None:
+        raise UserError(f"`{cmd.login}` is already the account of {owner.display_name} in "
+                        f"`{state.slug}`.", hint="Choose another `login=`, or leave it out to "
+                        "have one made from the name.")
 
 
 def _remove_user(cmd: model.RemoveUser, state: CustomerState) -> tuple[Step, ...]:

@@ -9,6 +9,7 @@ from commands.rules_fax import fax_mode
 from commands.rules_lookup import require_user
 from commands.rules_users import LEGAL_KEYS
 from commands.signature import firm_name
+from commands.values import show_phone
 
 
 @dataclass(frozen=True)
@@ -46,14 +47,14 @@ def show_user(state: CustomerState, ref: str) -> Table:
         ("account", u.sam), ("name", u.display_name), ("mail", u.mail),
         ("licence", "tobit-solo" if u.solo else "tobit-addon"),
         ("enabled", _yes(u.enabled)), ("ActiveSync", _yes(u.activesync)),
-        ("fax numbers", ", ".join(u.fax_numbers) or "none"), ("used", _used(u)),
+        ("fax numbers", ", ".join(map(show_phone, u.fax_numbers)) or "none"), ("used", _used(u)),
     )
     return Table(f"User `{u.sam}` of `{state.slug}`", ("field", "value"), rows)
 
 
 def list_users(state: CustomerState) -> Table:
     rows = tuple((u.sam, u.display_name, u.mail, "solo" if u.solo else "addon", _yes(u.enabled),
-                  _yes(u.activesync), ", ".join(u.fax_numbers))
+                  _yes(u.activesync), ", ".join(map(show_phone, u.fax_numbers)))
                  for u in sorted(state.users, key=lambda u: u.sam))
     return Table(f"Users of `{state.slug}` ({len(rows)})",
                  ("account", "name", "mail", "licence", "enabled", "ActiveSync", "fax"), rows)
@@ -92,8 +93,8 @@ def licences(state: CustomerState) -> Table:
 def fax_numbers(state: CustomerState) -> Table:
     # AD does not record a number's mode; with both fax products booked it is not known here
     mode = fax_mode(state) or "shared or dedicated"
-    rows = tuple(sorted((n, f"{u.display_name} ({u.sam})", mode)
-                        for u in state.users for n in u.fax_numbers))
+    numbers = sorted((n, f"{u.display_name} ({u.sam})") for u in state.users for n in u.fax_numbers)
+    rows = tuple((show_phone(n), owner, mode) for n, owner in numbers)
     return Table(f"Fax numbers of `{state.slug}`", ("number", "user", "mode"), rows)
 
 

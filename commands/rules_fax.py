@@ -7,6 +7,7 @@ from commands.contract import CustomerState, FaxHolder, PbxLink, UserState
 from commands.errors import RuleViolation
 from commands.rules_lookup import canonical_number, require_e164, require_fax_owner, require_user
 from commands.rules_report import RuleReport, passed
+from commands.values import show_phone
 
 
 def fax_mode(state: CustomerState) -> str | None:
@@ -39,9 +40,10 @@ def check_enable_fax(cmd: model.EnableFax, state: CustomerState,
     require_e164(cmd.number)
     owner = state.fax_owner(cmd.number)
     if owner is not None and owner.sam != user.sam:
-        raise RuleViolation("R15", f"`{cmd.number}` already routes to {owner.display_name} "
+        shown = show_phone(cmd.number)
+        raise RuleViolation("R15", f"`{shown}` already routes to {owner.display_name} "
                             f"(`{owner.sam}`); a number routes to exactly one mailbox.",
-                            hint=f"Move it with `disable-fax {state.slug} {cmd.number}` first.")
+                            hint=f"Move it with `disable-fax {state.slug} {shown}` first.")
     _require_number_free(cmd, state, user, holders)
     warnings = () if user.enabled else (
         f"`{user.sam}` is disabled; faxes will wait in the mailbox",)
@@ -76,10 +78,10 @@ def _require_number_free(cmd: model.EnableFax, state: CustomerState, user: UserS
         where = (f"`{holder.user}` of `{state.slug}`" if holder.customer == state.slug
                  else f"a mailbox of another customer (`{holder.customer}`)")
         source = "the PBX routes it" if holder.where == "PBX" else "AD records it"
-        raise RuleViolation("R15", f"`{cmd.number}` already reaches {where} ({source}); a number "
-                            "routes to exactly one mailbox in the whole provider.",
+        raise RuleViolation("R15", f"`{show_phone(cmd.number)}` already reaches {where} ({source}); "
+                            "a number routes to exactly one mailbox in the whole provider.",
                             hint=f"Free it there first: `disable-fax {holder.customer} "
-                                 f"{holder.number}`, or use another number.")
+                                 f"{show_phone(holder.number)}`, or use another number.")
 
 
 def check_disable_fax(cmd: model.DisableFax, state: CustomerState) -> RuleReport:

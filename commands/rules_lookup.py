@@ -8,7 +8,7 @@ import re
 from commands import model
 from commands.contract import ContractReader, CustomerState, FaxHolder, UserState
 from commands.errors import NotFound, RuleViolation
-from commands.values import BadValue, e164
+from commands.values import BadValue, e164, show_phone
 
 # E.164: "+", a country code that does not start with 0, at most 15 digits in all
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
@@ -40,9 +40,10 @@ def require_fax_owner(state: CustomerState, number: str) -> UserState:
         return owner
     known = [n for u in state.users for n in u.fax_numbers]
     close = difflib.get_close_matches(number, known, n=1, cutoff=0.8)
-    hint = (f"Did you mean `{close[0]}`?" if close else
+    hint = (f"Did you mean `{show_phone(close[0])}`?" if close else
             f"See the customer's numbers with `fax-numbers {state.slug}`.")
-    raise NotFound(f"Fax number `{number}` is not set up for `{state.slug}`.", hint=hint)
+    raise NotFound(f"Fax number `{show_phone(number)}` is not set up for `{state.slug}`.",
+                   hint=hint)
 
 
 def require_e164(number: str) -> None:

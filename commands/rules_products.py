@@ -10,6 +10,7 @@ from commands.errors import NotFound, ParseError, RuleViolation
 from commands.rules_fax import numbers_in_mode
 from commands.rules_report import RuleReport, passed
 from commands.rules_users import LEGAL_KEYS
+from commands.values import show_phone
 
 TLS_WARNING = ("a paid TLS certificate may be needed for `{domain}`; record it with "
                "`set-domain {customer} {domain} tls=yes` once in place (R8)")
@@ -190,8 +191,9 @@ def _check_fax_cancel(cmd: model.Cancel, state: CustomerState, after: Bookings) 
     numbers = [] if still else numbers_in_mode(state, mode)
     if numbers:
         raise RuleViolation("R15", f"Fax numbers still route through {cmd.product}: "
-                            + ", ".join(numbers) + ".",
-                            hint=f"Disable them first: `disable-fax {state.slug} {numbers[0]}`.")
+                            + ", ".join(map(show_phone, numbers)) + ".",
+                            hint=f"Disable them first: `disable-fax {state.slug} "
+                                 f"{show_phone(numbers[0])}`.")
     # AD does not say which site a number uses: the numbers are named, not refused
     remaining = numbers_in_mode(state, mode) if still and mode == "dedicated" else []
     warnings = () if not remaining else (

@@ -29,9 +29,10 @@ CATALOGUE: dict[str, StepSpec] = {s.key: s for s in (
     StepSpec("ad.set_contract", ("customer", "key", "value")),
     StepSpec("ad.add_domain", ("customer", "domain")),            # uPNSuffixes
     StepSpec("ad.remove_domain", ("customer", "domain")),
-    # naming rules, marker = request id so that a re-run finds its own account
+    # naming rules, marker = request id so that a re-run finds its own account; `sam` is the
+    # account name given with `login=` (None: made from the name)
     StepSpec("ad.create_user", ("customer", "given_name", "surname", "display_name", "email",
-                                "solo"), outputs=("sam", "upn", "mail")),
+                                "solo", "sam"), outputs=("sam", "upn", "mail")),
     # generates a policy-compliant password; delivered to the requester only (R18)
     StepSpec("ad.set_password", ("customer", "user", "must_change"), undoable=False,
              reapply=True),

@@ -15,7 +15,10 @@ import unicodedata
 import urllib.parse
 from collections.abc import Callable
 
+import phonenumbers
+
 from commands.mrkdwn import escape
+from commands.naming import SAM_MAX
 
 
 class BadValue(ValueError):
@@ -94,6 +97,21 @@ def user_ref(text: str) -> str:
                    "Give the account name (`jdoe`) or the mail address (`jane.doe@acme.de`).")
 
 
+# An account name given with `login=`: the characters the derived names use (a-z 0-9 . -) and `_`,
+# all of which AD takes in sAMAccountName; lowercased, as AD compares it without case anyway.
+_LOGIN = re.compile(rf"[a-z0-9_][a-z0-9._-]{{0,{SAM_MAX - 1}}}")
+
+
+def login(text: str) -> str:
+    """An account name (sAMAccountName) given by hand: 1..20 of a-z 0-9 . - _, not ending in `.`."""
+    value = text.lower()
+    if text.isascii() and _LOGIN.fullmatch(value) and not value.endswith("."):
+        return value
+    raise BadValue(f"`{shown(text)}` is not an account name AD takes.",
+                   f"Use up to {SAM_MAX} characters a-z, 0-9, `.`, `-` and `_`, starting with a "
+                   "letter or digit and not ending in `.`: `login=lwang`.")
+
+
 # ---- numbers and switches -------------------------------------------------------------------
 
 _BOOLEANS = {"yes": True, "true": True, "on": True, "ja": True,
@@ -122,23 +140,44 @@ def count(text: str) -> int:
     raise BadValue(f"`{shown(text)}` is not a count.", f"Write a whole number from 1 to {MAX_COUNT}.")
 
 
-# Separators people put in phone numbers; "(0)" is the German habit "+49 (0)30 ...", where the
-# bracketed 0 must be dropped when dialling internationally.
-_PHONE_SEPARATORS = str.maketrans("", "", " -./()\u00a0\u2009\u202f\u2010\u2011\u2013")
+# A fax number may be typed with spaces, dashes, dots, slashes and brackets (`+49 (0)30 ...`), the
+# Unicode spaces and dashes that copy and paste bring mapped to ASCII first; anything else (letters,
+# `ext.`, which phonenumbers would read as a vanity number or an extension) is no fax number.
+_PHONE_CHARACTERS = re.compile(r"[0-9+ ()./-]+")
+_PHONE_SPACES_AND_DASHES = str.maketrans("\u00a0\u2009\u202f\u2010\u2011\u2013", "   ---")
+# National forms (`030 1234567`) are German numbers: the provider and its customers are German.
+PHONE_REGION = "DE"
+_PHONE_HINT = ("Write it in international form with the country code, `+49 30 1234567`, "
+               "or as a German number, `030 1234567`.")
 
 
 def e164(text: str) -> str:
-    """A phone number in E.164 form (`+49301234567`), from the ways people write one."""
-    compact = text.replace("(0)", "").translate(_PHONE_SEPARATORS)
-    if compact.startswith("00"):
-        compact = "+" + compact[2:]
-    if re.fullmatch(r"\+[1-9][0-9]{7,14}", compact):
-        return compact
-    if re.fullmatch(r"0[1-9][0-9]{3,13}", compact):
-        raise BadValue(f"`{shown(text)}` is a national number.",
-                       f"Add the country code: `+49{compact[1:]}` for Germany.")
-    raise BadValue(f"`{shown(text)}` is not a phone number in international form.",
-                   "Write + country code and number, 8 to 15 digits: `+49 30 1234567`.")
+    """A phone number in E.164 form (`+49301234567`), from the ways people write one.
+
+    phonenumbers knows each country's trunk prefix and lengths: `+49 030 ...`, `+49 (0)30 ...`,
+    `0049 30 ...`, `030/...` and `030 ...` are one number, which a home-made parser got wrong
+    (it kept the trunk 0 of `+49 030 ...`, making a second number for the same line)."""
+    plain = text.translate(_PHONE_SPACES_AND_DASHES)
+    if not _PHONE_CHARACTERS.fullmatch(plain):
+        raise BadValue(f"`{shown(text)}` is not a phone number.", _PHONE_HINT)
+    try:
+        number = phonenumbers.parse(plain, PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        raise BadValue(f"`{shown(text)}` is not a phone number.", _PHONE_HINT) from None
+    if not phonenumbers.is_valid_number(number):
+        raise BadValue(f"`{shown(text)}` is not a valid phone number.", _PHONE_HINT)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def show_phone(number: str) -> str:
+    """An E.164 number grouped for people, `+49 30 1234567`: the one way the bot shows a number.
+
+    Anything not in E.164 (a value typed into AD by hand) is shown as it is, not guessed at."""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 # ---- names on the internet ------------------------------------------------------------------

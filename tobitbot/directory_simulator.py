@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator
 
 from commands.contract import CustomerState, FaxHolder, UserState
 from commands.contract_codec import decode, encode_entry, entries_to_dict, parse_entry
-from commands.errors import NotFound, PermanentBackendError, UserError
+from commands.errors import ContractError, NotFound, PermanentBackendError, UserError
 from commands.naming import account_name
 from commands.rules_lookup import canonical_number
 from commands.steps import AD_GROUPS
@@ -42,7 +42,7 @@ def _refused_like_ad(method: Callable) -> Callable:
     def call(*args, **kwargs):
         try:
             return method(*args, **kwargs)
-        except NotFound:
+        except (NotFound, ContractError):
             raise
         except (UserError, ValueError) as exc:
             text = exc.text() if isinstance(exc, UserError) else str(exc)
@@ -136,7 +136,7 @@ class MemoryDirectory:
 
     def get_contract(self, customer: str) -> dict[str, str]:
         self._call("get_contract")
-        return entries_to_dict(self._customer(customer).entries)
+        return entries_to_dict(self._customer(customer).entries, customer)
 
     def add_domain(self, customer: str, domain: str) -> None:
         self._call("add_domain")
@@ -160,14 +160,19 @@ class MemoryDirectory:
         return dict(found[0]) if found else None
 
     def create_user(self, customer: str, *, given_name: str, surname: str, display_name: str,
-                    email: str | None, solo: bool, marker: str) -> dict[str, Any]:
+                    email: str | None, solo: bool, marker: str,
+                    sam: str | None = None) -> dict[str, Any]:
         self._call("create_user")
         c = self._customer(customer)
         for user in c.users.values():
             if user["marker"] == marker:
                 return {k: user[k] for k in ("sam", "upn", "mail", "dn")}
         taken = {u["sam"] for u in self._all_users()}
-        sam = account_name(given_name, surname, self._sam_format, taken=taken)
+        if sam is None:
+            sam = account_name(given_name, surname, self._sam_format, taken=taken)
+        elif sam.casefold() in {t.casefold() for t in taken}:
+            raise PermanentBackendError("AD", f"the account name `{sam}` is taken in AD; "
+                                              "choose another login=")
         mail = email or f"{sam}@{(c.suffixes or [self._mail_domain])[0]}"
         if any(mail.lower() in (u["mail"].lower(), u["upn"].lower()) for u in self._all_users()):
             raise PermanentBackendError("AD", f"{mail} is already the address of another account")

@@ -25,8 +25,10 @@ class Directory(ContractReader, Protocol):
 
     def find_user_by_marker(self, customer: str, marker: str) -> dict[str, Any] | None: ...
     def create_user(self, customer: str, *, given_name: str, surname: str, display_name: str,
-                    email: str | None, solo: bool, marker: str) -> dict[str, Any]:
-        """Create an account; returns {"sam", "upn", "mail", "dn"}."""
+                    email: str | None, solo: bool, marker: str,
+                    sam: str | None = None) -> dict[str, Any]:
+        """Create an account named `sam`, or by the naming rules when None; returns {"sam",
+        "upn", "mail", "dn"}. A given `sam` that is taken is refused, never numbered."""
     def find_user(self, customer: str, user: str) -> dict[str, Any] | None:
         """By sAMAccountName or mail; {"sam","upn","mail","dn","enabled","groups","fax_numbers"}."""
     def set_password(self, customer: str, user: str, password: str, must_change: bool) -> None: ...

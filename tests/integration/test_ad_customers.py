@@ -97,3 +97,43 @@ def test_customer_with_users_is_not_deleted(directory, customer_ou):
     with pytest.raises(PermanentBackendError, match="R19"):
         directory.delete_customer("acme")
     assert directory.customer("acme") is not None
+
+
+# R3 in doubt: a value typed into AD by hand that the bot does not know is refused, never read as
+# the default ("Exchange" with a capital made an Exchange customer a Tobit one).
+@pytest.mark.parametrize("entry, named", [
+    ("tobitbot:mail-product=Exchange", "`tobitbot:mail-product=Exchange`"),
+    ("tobitbot:mail-produkt=exchange", "`mail-produkt` is no key"),
+    ("tobitbot:book:tobit-addon=zehn", "`tobitbot:book:tobit-addon=zehn`"),
+])
+def test_a_contract_value_typed_by_hand_that_the_bot_does_not_know_is_refused(
+        directory, customer_ou, entry, named):
+    from commands.contract_codec import encode
+    from commands.customers import require_customer
+    from commands.errors import ContractError
+    from commands.parser import parse
+    from commands.planner import plan
+    from tests.fixtures.samba import CONTRACT
+
+    kept = [e for e in encode(CONTRACT) if not e.startswith("tobitbot:mail-product=")]
+    customer_ou("exco", entries=[*kept, entry, "crm:tier=gold"])
+    with pytest.raises(ContractError) as err:        # a refusal, not "AD failed": no retry helps
+        plan(parse('add-user exco "Jane Doe"'), require_customer(directory, "exco"))
+    assert named in err.value.message and "`exco`" in err.value.message
+    with pytest.raises(ContractError):
+        directory.get_contract("exco")
+
+
+def test_an_exchange_customer_spelt_as_the_bot_writes_it_is_refused_by_r3(directory, customer_ou):
+    from commands.contract_codec import encode
+    from commands.customers import require_customer
+    from commands.errors import RuleViolation
+    from commands.parser import parse
+    from commands.planner import plan
+    from tests.fixtures.samba import CONTRACT
+
+    kept = [e for e in encode(CONTRACT) if not e.startswith("tobitbot:mail-product=")]
+    customer_ou("exco", entries=[*kept, "tobitbot:mail-product=exchange"])
+    with pytest.raises(RuleViolation) as err:
+        plan(parse('add-user exco "Jane Doe"'), require_customer(directory, "exco"))
+    assert err.value.rule == "R3"

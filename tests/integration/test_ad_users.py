@@ -171,3 +171,17 @@ def test_users_of_another_customer_are_invisible(directory, customer_ou):
     assert directory.find_user("other", "jdoe") is None
     with pytest.raises(NotFound, match="has no user `jdoe`"):
         directory.delete_user("other", "jdoe")
+
+
+def test_an_account_named_with_login_is_made_as_given_and_a_name_taken_elsewhere_is_refused(
+        directory, customer_ou):
+    """`login=`: the door knows only this customer's accounts; AD's names are domain-wide."""
+    made = directory.create_user("acme", given_name="李", surname="王", display_name="李 王",
+                                 email=None, solo=False, marker="req-login-1", sam="lwang")
+    assert made["sam"] == "lwang" and made["mail"] == "lwang@acme.example"
+    assert directory.find_user("acme", "lwang")["display_name"] == "李 王"
+    customer_ou("globex")
+    with pytest.raises(PermanentBackendError, match="`lwang` is taken in AD"):
+        directory.create_user("globex", given_name="Lena", surname="Wang", display_name="Lena Wang",
+                              email=None, solo=False, marker="req-login-2", sam="lwang")
+    assert directory.find_user("globex", "lwang") is None      # never numbered to lwang2 either

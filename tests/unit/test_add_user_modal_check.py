@@ -100,3 +100,11 @@ def test_the_policy_sees_all_the_commands_options_as_the_slash_command_does(slug
     assert (list(answer.get("errors", {})) == ["ticket"]) is refused
     if not refused:
         assert answer == {} and form.ran == [f'add-user {slug} "Jane Doe"']
+
+
+def test_a_name_without_latin_letters_is_refused_under_the_last_name_pointing_to_login():
+    submission = Submission()
+    answer = submission.submit("李", "王")
+    assert answer["response_action"] == "errors" and submission.ran == []
+    assert "No account name can be made" in answer["errors"]["last"]
+    assert "login=" in answer["errors"]["last"]

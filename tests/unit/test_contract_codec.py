@@ -6,7 +6,7 @@ import pytest
 
 from commands.contract import Bookings, CustomerState, Domain, LegalInfo, PbxLink, UserState
 from commands.contract_codec import ENTRY_MAX, decode, encode, encode_entry, parse_entry
-from commands.errors import UserError
+from commands.errors import ContractError, UserError
 
 FULL = CustomerState(
     slug="acme", display_name="ACME Maschinenbau GmbH", base_service="enterprise-desktop",
@@ -62,13 +62,61 @@ def test_full_state_round_trips():
     assert decode("acme", entries, FULL.display_name, ["acme.de", "acme-shop.de"]) == FULL
 
 
-def test_foreign_and_malformed_entries_are_ignored():
-    entries = encode(FULL) + ["Industrie", "crm:tier=gold", "tobitbot:book:cti=maybe",
-                              "tobitbot:book:tobit-solo=many", "tobitbot:pbx:x=other sip:a"]
-    state = decode("acme", entries, FULL.display_name, ["acme.de", "acme-shop.de"])
-    # malformed values of ours read as "not booked" (deny in doubt), not as the earlier value
-    assert state.bookings.cti is False and state.bookings.tobit_solo == 0
-    assert [link.site for link in state.pbx_links] == ["berlin", "hamburg"]
+def test_foreign_entries_are_left_alone():
+    entries = encode(FULL) + ["Industrie", "crm:tier=gold", "tobitbotish=1"]
+    assert decode("acme", entries, FULL.display_name, ["acme.de", "acme-shop.de"]) == FULL
+
+
+# Changed: a value of ours the bot does not recognise used to be ignored ("not booked"); read as a
+# default, `mail-product=Exchange` made an Exchange customer a Tobit one. Now it is refused.
+@pytest.mark.parametrize("entry, named, allowed, rule", [
+    ("tobitbot:mail-product=Exchange", "mail-product=Exchange", "`tobit`, `exchange`", "R3"),
+    ("tobitbot:mail-product=", "mail-product=", "`tobit`, `exchange`", "R3"),
+    ("tobitbot:base=enterprise", "base=enterprise", "`enterprise-desktop`", "R1"),
+    ("tobitbot:tobit-url=tobit.acme.de", "tobit-url=tobit.acme.de", "`https://`", "R6"),
+    ("tobitbot:book:cti=maybe", "book:cti=maybe", "`yes`, `no`", "R4"),
+    ("tobitbot:book:tobit-solo=many", "book:tobit-solo=many", "whole number", "R2"),
+    ("tobitbot:book:tobit-addon=\u00b2", "book:tobit-addon=\u00b2", "whole number", "R5"),
+    ("tobitbot:book:extra-storage=-5", "book:extra-storage=-5", "whole number", "R7"),
+    ("tobitbot:tls:acme.de=Yes", "tls:acme.de=Yes", "`yes`, `no`", "R8"),
+    ("tobitbot:pbx:x=other sip:a@b.de", "pbx:x=other", "`xcapi SIP-URI`", "R16"),
+    ("tobitbot:pbx:x=xcapi", "pbx:x=xcapi", "`gateway SIP-URI`", "R16"),
+    ("tobitbot:legal:seat= ", "legal:seat=", "text", "R12"),
+])
+def test_a_value_the_bot_does_not_know_is_refused_naming_key_value_and_the_allowed(
+        entry, named, allowed, rule):
+    with pytest.raises(ContractError) as err:
+        decode("acme", encode(FULL) + [entry], None, [])
+    assert f"`tobitbot:{named}" in err.value.message and "`acme`" in err.value.message
+    assert allowed in err.value.message and err.value.rule == rule
+    assert "AD administrator" in err.value.hint
+
+
+@pytest.mark.parametrize("entry, said", [
+    ("tobitbot:mail-produkt=exchange", "did you mean `mail-product`"),   # a typo is no default
+    ("tobitbot:book:unicorn=yes", "`book:unicorn` is no key"),
+    ("tobitbot:base", "not `tobitbot:KEY=VALUE`"),
+])
+def test_an_entry_of_ours_with_an_unknown_key_is_refused(entry, said):
+    with pytest.raises(ContractError, match=said):
+        decode("acme", [entry], None, [])
+
+
+def test_a_key_given_twice_is_refused_since_neither_value_wins():
+    with pytest.raises(ContractError, match="`mail-product` twice: `tobit` and `exchange`"):
+        decode("acme", ["tobitbot:mail-product=tobit", "tobitbot:mail-product=exchange"], None, [])
+
+
+def test_refusals_escape_what_ad_holds():
+    with pytest.raises(ContractError) as err:
+        decode("acme", ["tobitbot:mail-product=<!channel>"], None, [])
+    assert "<!channel>" not in err.value.text()
+
+
+def test_an_international_domain_has_its_tls_entry():
+    entry = encode_entry("tls:müller-bau.de", "yes")      # `set-domain acme müller-bau.de tls=yes`
+    state = decode("x", [entry], None, ["müller-bau.de"])
+    assert state.domains == (Domain("müller-bau.de", True),)
 
 
 @pytest.mark.parametrize("entries, attr, expected", [

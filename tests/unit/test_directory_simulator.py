@@ -54,7 +54,7 @@ def test_a_name_ad_cannot_take_fails_the_step_as_ad_does_not_as_an_internal_erro
     with pytest.raises(PermanentBackendError) as refused:
         _user(directory, "李", "王")
     assert refused.value.backend == "AD" and "no Latin letters" in refused.value.message
-    assert "email=" in refused.value.message                  # the hint: what to type instead
+    assert "login=" in refused.value.message                  # the hint: what to type instead
     with pytest.raises(PermanentBackendError, match="unknown contract key"):
         directory.set_contract("acme", "no-such-key", "1")     # a ValueError, as LdapDirectory says it
     with pytest.raises(NotFound):                              # refusals AD also raises stay as they are

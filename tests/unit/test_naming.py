@@ -75,7 +75,7 @@ def test_unknown_format_key_is_a_programming_error():
 def test_nothing_usable_is_a_clear_user_error(given_name, surname):
     with pytest.raises(ParseError, match="Latin letters") as info:
         account_name(given_name, surname)
-    assert "email=" in info.value.text()
+    assert "login=" in info.value.text()      # changed: `email=` never named the account
 
 
 @pytest.mark.parametrize("full_name, expected", [

@@ -9,9 +9,10 @@ from commands import model as m
 from commands.catalogue import SPECS
 from commands.errors import ParseError
 from commands.lexer import QUOTES, quote, tokenize
+from commands.naming import split_full_name, unnamable
 from commands.parser import parse
 from commands.render import command_text
-from commands.values import BadValue, e164, email, free_text, full_name, names_list
+from commands.values import BadValue, e164, email, free_text, full_name, login, names_list
 
 # Words that reach deep into the grammar: commands, keys, quotes, Slack's escapes.
 VOCABULARY = (
@@ -104,6 +105,19 @@ def cancellations(draw):
     return m.Cancel(draw(slugs), product, quantity, site)
 
 
+logins = converted(login, st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,19}", fullmatch=True))
+
+
+@st.composite
+def add_users(draw):
+    """A name no account name can be made of needs `login=` (commands/naming.unnamable)."""
+    name = draw(persons)
+    needs_login = bool(unnamable(*split_full_name(name)))
+    login = draw(logins if needs_login else st.none() | logins)
+    return m.AddUser(draw(slugs), name, draw(st.none() | emails), draw(st.booleans()),
+                     draw(st.booleans()), login)
+
+
 legal = st.builds(m.SetLegalInfo, slugs, st.none() | texts, st.none() | texts, st.none() | texts,
                   st.none() | texts, st.none() | texts, st.none() | directors).filter(
     lambda c: any(v is not None for v in (c.company, c.legal_form, c.seat, c.register_court,
@@ -117,7 +131,7 @@ plain_commands = st.one_of(
     bookings(), cancellations(),
     st.builds(m.SetDomain, slugs, domains, st.booleans()),
     legal,
-    st.builds(m.AddUser, slugs, persons, st.none() | emails, st.booleans(), st.booleans()),
+    add_users(),
     st.builds(m.RemoveUser, slugs, users, st.sampled_from(["archive", "export"])),
     *(st.builds(t, slugs, users) for t in (m.ShowUser, m.EnableActiveSync, m.DisableActiveSync,
                                            m.ResetPassword)),

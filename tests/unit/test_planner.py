@@ -174,7 +174,7 @@ def test_shared_fax_routes_to_the_fax_server_masked_as_its_number():
     assert keys(p) == ["ad.add_fax_number", "ad.add_to_group", "tobit.add_fax_route", "pbx.add_fax_route"]
     assert p.steps[-1].args == {"customer": "acme", "number": "+4930999999", "user": "jmueller",
                                 "mode": "shared", "target": "sip:fax@fax.provider.de"}
-    assert "masked as +4930999999" in p.steps[-1].summary
+    assert "masked as +49 30 999999" in p.steps[-1].summary     # grouped for people
     assert "R17" in p.checks
 
 

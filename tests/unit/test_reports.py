@@ -42,7 +42,7 @@ def test_show_customer_names_missing_legal_info():
 
 def test_show_user_and_its_did_you_mean():
     facts = rows(show_user(customer(users=(FAXER,)), "FSEND@acme.de"))
-    assert facts["fax numbers"] == "+4930123457, +4930123456"
+    assert facts["fax numbers"] == "+49 30 123457, +49 30 123456"     # grouped for people
     assert facts["used"] == "0.5 GB"
     with pytest.raises(NotFound, match="fsend"):
         show_user(customer(users=(FAXER,)), "fsnd")
@@ -82,8 +82,8 @@ def test_licences_booked_against_used():
 ])
 def test_fax_numbers_sorted_with_mode(bookings, mode):
     table = fax_numbers(customer(users=(FAXER,), **bookings))
-    assert table.rows == (("+4930123456", "Frank Sender (fsend)", mode),
-                          ("+4930123457", "Frank Sender (fsend)", mode))
+    assert table.rows == (("+49 30 123456", "Frank Sender (fsend)", mode),
+                          ("+49 30 123457", "Frank Sender (fsend)", mode))
 
 
 @pytest.mark.parametrize("cmd, title", [

@@ -19,7 +19,7 @@ def customer_state(conn: ldap3.Connection, tree: Tree, slug: str,
 
 
 def get_contract(conn: ldap3.Connection, tree: Tree, slug: str) -> dict[str, str]:
-    return entries_to_dict(read_customer(conn, tree, slug)["businessCategory"])
+    return entries_to_dict(read_customer(conn, tree, slug)["businessCategory"], slug)
 
 
 def set_contract(conn: ldap3.Connection, tree: Tree, slug: str, key: str, value: str | None) -> None:

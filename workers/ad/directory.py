@@ -12,7 +12,7 @@ from typing import Any, Iterator
 import ldap3
 
 from commands.contract import CustomerState, FaxHolder, UserState
-from commands.errors import NotFound, PermanentBackendError, UserError
+from commands.errors import ContractError, NotFound, PermanentBackendError, UserError
 from commands.rules_lookup import canonical_number
 from workers.ad import contract, customers, groups, users
 from workers.ad.connection import Connector, LdapSettings
@@ -41,8 +41,8 @@ class LdapDirectory:
         try:
             with self._connector.session() as conn:
                 yield conn
-        except NotFound:
-            raise
+        except (NotFound, ContractError):
+            raise       # refusals a person acts on, not a server's: the door shows them as they are
         except (UserError, ValueError) as exc:
             # a name or value AD cannot take (naming, contract encoding): say so, don't retry
             text = exc.text() if isinstance(exc, UserError) else str(exc)
@@ -99,12 +99,13 @@ class LdapDirectory:
             return users.find_by_marker(conn, self._tree, customer, marker)
 
     def create_user(self, customer: str, *, given_name: str, surname: str, display_name: str,
-                    email: str | None, solo: bool, marker: str) -> dict[str, Any]:
+                    email: str | None, solo: bool, marker: str,
+                    sam: str | None = None) -> dict[str, Any]:
         with self._session() as conn:
             made = users.create_user(conn, self._tree, customer, given_name=given_name,
                                      surname=surname, display_name=display_name, email=email,
                                      solo=solo, marker=marker, sam_format=self._sam_format,
-                                     mail_domain=self._mail_domain)
+                                     mail_domain=self._mail_domain, sam=sam)
             return {k: made[k] for k in ("sam", "upn", "mail", "dn")}
 
     def find_user(self, customer: str, user: str) -> dict[str, Any] | None:

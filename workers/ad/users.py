@@ -89,13 +89,18 @@ def _customer_of(dn: str) -> str:
 
 def create_user(conn: ldap3.Connection, tree: Tree, slug: str, *, given_name: str, surname: str,
                 display_name: str, email: str | None, solo: bool, marker: str, sam_format: str,
-                mail_domain: str | None) -> dict[str, Any]:
-    """A disabled account with a unique name; the marker's account if it already exists."""
+                mail_domain: str | None, sam: str | None = None) -> dict[str, Any]:
+    """A disabled account with a unique name (`sam`, or made by the naming rules); the marker's
+    account if it already exists."""
     ou = read_customer(conn, tree, slug)
     existing = find_by_marker(conn, tree, slug, marker)
     if existing is not None:
         return existing
-    sam = account_name(given_name, surname, sam_format, taken=lambda n: _sam_taken(conn, tree, n))
+    if sam is None:
+        sam = account_name(given_name, surname, sam_format, taken=lambda n: _sam_taken(conn, tree, n))
+    elif _sam_taken(conn, tree, sam):   # the door saw this customer only; the name is domain-wide
+        raise PermanentBackendError(BACKEND, f"the account name `{sam}` is taken in AD (by "
+                                    "another customer's account or a group); choose another login=")
     domain = (ou["uPNSuffixes"] or [mail_domain or tree.default_mail_domain])[0].lower()
     mail = email or f"{sam}@{domain}"
     _refuse_taken_address(conn, tree, mail)

@@ -86,7 +86,7 @@ def _create_user(b: Backends, a: Args, c: StepContext) -> dict[str, Any]:
     made = b.directory.create_user(
         a["customer"], given_name=a["given_name"], surname=a["surname"],
         display_name=a["display_name"], email=a.get("email"), solo=bool(a.get("solo")),
-        marker=c.request_id)
+        marker=c.request_id, sam=a.get("sam"))
     return _account(made)
 
 
