@@ -12,9 +12,12 @@ import os
 import shutil
 import stat
 import subprocess
+import tomllib
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORDER = '#!/bin/sh\necho "$(basename "$0") $*" >> "$CALLS"\n'
@@ -110,3 +113,30 @@ def test_install_python_keeps_a_complete_venv(tmp_path):
     calls = _run(tmp_path, "install-python.sh", PYTHON=str(python))
     assert not any(" venv " in call for call in calls)
     assert any(call.startswith("python -m pip install") for call in calls)
+
+
+def _pins() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[canonicalize_name(name)] = version
+    return pins
+
+
+def test_every_dependency_is_pinned_in_the_constraints():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = [Requirement(r) for r in (*project["dependencies"],
+                                       *project["optional-dependencies"]["test"])]
+    pins = _pins()
+    unpinned = [r.name for r in wanted if canonicalize_name(r.name) not in pins]
+    assert not unpinned, "pin these in constraints.txt (pip freeze --exclude-editable)"
+    for requirement in wanted:   # and each pin satisfies what pyproject.toml asks for
+        assert requirement.specifier.contains(pins[canonicalize_name(requirement.name)]), requirement
+
+
+def test_install_python_installs_the_pinned_versions(tmp_path):
+    python = _fake_python(tmp_path)
+    calls = _run(tmp_path, "install-python.sh", PYTHON=str(python))
+    installs = [call for call in calls if call.startswith("python -m pip install")]
+    assert installs and all("-c constraints.txt" in call for call in installs)
