@@ -100,8 +100,14 @@ class SlackEmulator:
         return message
 
     def rate_limit(self, method: str, times: int = 1, retry_after: int = 1) -> None:
-        """Answer the next `times` calls of `method` with HTTP 429 and Retry-After."""
+        """Answer the next `times` calls of `method` (a name, or a pattern such as `chat.*`
+        whose calls share the `times`) with HTTP 429 and Retry-After."""
         self.workspace.calls.rate_limit(method, times, retry_after)
+
+    def slow(self, method: str, seconds: float) -> None:
+        """Answer every call of `method` (a name or a pattern such as `chat.*`) only after
+        `seconds`, as a slow Slack does; `slow(method, 0)` ends it."""
+        self.workspace.calls.slow(method, seconds)
 
     def fail(self, method: str, error: str, times: int = 1,
              match: Callable[[JSON], bool] | None = None) -> None:

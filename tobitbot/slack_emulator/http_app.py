@@ -7,6 +7,7 @@ touching the Web API or response_url handling.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -77,6 +78,9 @@ class EmulatorApp:
             return self._answer(method, params, 200, {"ok": False, "error": "not_authed"})
         if token != self._bot_token:
             return self._answer(method, params, 200, {"ok": False, "error": "invalid_auth"})
+        delay = self._ws.calls.delay_for(method)
+        if delay:   # a slow Slack: the caller waits, as it would on the network
+            time.sleep(delay)
         outage = self.outages.refusal(method, params)
         if outage is not None:
             return self._answer(method, params, outage[0], outage[1], outage[2])
