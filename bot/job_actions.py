@@ -1,5 +1,7 @@
 """Retry and Undo on a failed request: the same request again (same journal, same markers, so
-nothing is created twice), or its completed steps rolled back. Both obey the policy."""
+nothing is created twice), or its completed steps rolled back. Both obey the policy.
+
+Runs on the bot's work pool after the click was acknowledged (bot.work_pool.answered_first)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from slack_sdk import WebClient
 from bot import messages
 from bot.deps import BotDeps
 from bot.dispatch import RUN_PLAN, UNDO_PLAN, Dispatcher
-from bot.identity import GroupDirectory
+from bot.identity import GroupDirectory, RolesUnknown
 
 
 class JobActions:
@@ -28,7 +30,11 @@ class JobActions:
             say(f"Nothing to {verb}: request `{request_id}` is {record.state}.")
             return
         policy = self.deps.policy()
-        who = self.groups.identity(user)
+        try:
+            who = self.groups.identity(user)
+        except RolesUnknown as err:   # deny in doubt
+            say(messages.refusal(err))
+            return
         decision = policy.decide(who, record.command.split()[0], record.customer, record.channel)
         if not decision.allowed:
             say(messages.refusal(decision.refusal()))
