@@ -271,3 +271,27 @@ def request_not_posted(command: str, request_id: str, error: str) -> str:
 def direct_notice(channel: str, text: str) -> str:
     """A notice for a request in `channel`, sent as a direct message where the ephemeral failed."""
     return f"For your request in <#{channel}> (the bot could not show this to you there):\n{text}"
+
+
+def queue_unavailable() -> str:
+    """The slash command's own answer when Redis (queue, journal, audit) cannot be reached."""
+    return (":electric_plug: Nothing was done: the bot's queue (Redis) is unavailable, so it can "
+            "neither check nor record the command. Try again in a few minutes.")
+
+
+def bot_busy() -> str:
+    return (":hourglass: Nothing was done: the bot has too much work waiting (Slack answers "
+            "slowly). Try again in a few minutes.")
+
+
+def _age(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    if seconds < 120:
+        return f"{seconds} s"
+    return f"{seconds // 60} min" if seconds < 7200 else f"{seconds // 3600} h"
+
+
+def asked_again(command: str, request_id: str, age_seconds: float, state: str) -> str:
+    """The answer to a change typed again while the first request of it is still open."""
+    return (f":repeat: You asked `{literal(command)}` {_age(age_seconds)} ago: `{request_id}`; it "
+            f"is {state}. Nothing new was started; `/tobit job {request_id}` shows its progress.")
