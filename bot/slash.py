@@ -64,7 +64,10 @@ class SlashCommand:
     def __call__(self, ack, body: dict[str, Any], client: WebClient) -> None:
         answer = self.admit(body.get("text") or "", body["user_id"], body["channel_id"],
                             body.get("trigger_id"), client, response_url=body.get("response_url"))
-        ack(text=answer) if answer else ack()
+        if answer:
+            ack(text=answer)
+        else:
+            ack()
 
     def admit(self, text: str, user: str, channel: str, trigger: str | None,
               client: WebClient, response_url: str | None = None) -> str | None:
