@@ -22,6 +22,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from bot.approval_store import ApprovalStore
+from bot.dispatch import POSTED, POSTING
 from bot.request_store import REQUEST_TTL, RequestStore
 from commands.events import FINAL, JOB_STREAM, JobEvent
 
@@ -66,7 +67,7 @@ def door_client(client: redis.Redis) -> redis.Redis:
 class EarlierRequest:
     request_id: str
     asked_at: float
-    state: str          # "being checked", "queued", "running", "waiting for approval"
+    state: str     # "being checked", "being posted", "queued", "running", "waiting for approval"
 
 
 class OpenRequests:
@@ -90,7 +91,7 @@ class OpenRequests:
                 seen = ""
                 continue
             held = json.loads(got)
-            state = self.state(held["request"])
+            state = self.state(held["request"], held["at"])
             if state is not None:
                 return EarlierRequest(held["request"], held["at"], state)
             seen = got.decode()
@@ -104,11 +105,14 @@ class OpenRequests:
         """It was refused or failed before it was saved: the same command may be asked again."""
         self._if_holder(keys=[_key(user, command)], args=[_value(request_id, asked_at), ""])
 
-    def state(self, request_id: str) -> str | None:
+    def state(self, request_id: str, asked_at: float) -> str | None:
         """What an earlier request is doing, or None once it no longer runs or waits."""
         record = self._requests.get(request_id)
         if record is None:
             return "being checked"    # claimed at the door, not yet saved by the dispatcher
+        if record.state in (POSTING, POSTED):   # shown in the channel next, then queued
+            # a bot that died in between left it so for good: not a reason to refuse forever
+            return "being posted" if time.time() - asked_at < CHECKING_SECONDS else None
         if record.state == "pending_approval":
             approval = self._approvals.get(request_id)
             waiting = approval is not None and approval.status == "pending" \

@@ -10,7 +10,7 @@ import pytest
 import redis
 
 from bot.approval_store import ApprovalStore
-from bot.open_requests import OpenRequests, door_client
+from bot.open_requests import CHECKING_SECONDS, OpenRequests, door_client
 from bot.request_store import RequestRecord, RequestStore
 from commands.approval import ApprovalState
 from commands.events import JOB_STREAM, JobEvent
@@ -61,6 +61,9 @@ def test_another_person_or_another_command_is_not_the_same(client):
     ("succeeded", None, None),
     ("failed", None, None),
     ("undone", None, None),
+    ("posting", None, "being posted"),
+    ("posted", None, "being posted"),
+    ("not_posted", None, None),        # Slack did not show it: not run, the requester told
 ])
 def test_a_saved_request_is_open_while_queued_or_running_and_frees_its_command_when_it_ends(
         client, state, job_event, still_open):
@@ -79,6 +82,13 @@ def test_a_saved_request_is_open_while_queued_or_running_and_frees_its_command_w
     else:
         assert earlier is None
         assert open_requests.claim("U1", COMMAND, "r-third", time.time()).request_id == "r-second"
+
+
+def test_a_request_left_being_posted_by_a_dead_bot_frees_its_command_in_the_end(client):
+    open_requests, asked = OpenRequests(client), time.time() - CHECKING_SECONDS - 1
+    open_requests.claim("U1", COMMAND, "r-first", asked)
+    _save(client, "r-first", "posted")
+    assert open_requests.claim("U1", COMMAND, "r-second", time.time()) is None
 
 
 @pytest.mark.parametrize("status, expires_in, still_open", [
