@@ -23,16 +23,19 @@ def redis_client(settings: Settings) -> redis.Redis:
 
 
 # A worker's commands retry while Redis refuses connections or loads its data (a restart): about
-# 27 s in all, 1 s apart after the first few. Not on a timeout: a hung Redis would hold each
-# command for socket_timeout per try; the worker waits that out itself (workers/rq_worker.py).
+# 28 s in all, 1 s apart after the first few. Not on a timeout: a hung Redis would hold each
+# command for socket_timeout per try, and a write that timed out (XADD, SET NX) may have been
+# applied; the worker waits that out itself (workers/rq_worker.py). redis-py's Retry retries
+# timeouts unless told otherwise, and retry_on_error only adds to its list, so the list is given.
 WORKER_REDIS_RETRIES = 30
+WORKER_REDIS_RETRIED = (redis.exceptions.ConnectionError,)   # BusyLoadingError is one as well
 
 
 def worker_redis_client(settings: Settings) -> redis.Redis:
     """Redis for a worker and its work horses: a Redis restart of seconds goes unnoticed by jobs."""
     return redis.Redis.from_url(settings.redis_url, socket_timeout=10, health_check_interval=30,
-                                retry=Retry(ExponentialBackoff(cap=1, base=0.1), WORKER_REDIS_RETRIES),
-                                retry_on_error=[redis.exceptions.ConnectionError])
+                                retry=Retry(ExponentialBackoff(cap=1, base=0.1), WORKER_REDIS_RETRIES,
+                                            supported_errors=WORKER_REDIS_RETRIED))
 
 
 def queue(settings: Settings, client: redis.Redis) -> Queue:
