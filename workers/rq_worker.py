@@ -48,13 +48,14 @@ from rq.registry import clean_registries
 from rq.utils import now
 from rq.worker import WorkerStatus
 
+from workers.cleaning_lock import cleaning_lock
 from workers.parent_death import die_with_parent
 from workers.rq_scheduler import ProvisioningScheduler
 
 HEARTBEAT_SECONDS = 3         # the work horse's monitor refreshes the job's entry this often
 HEARTBEAT_GRACE_SECONDS = 7   # missed heartbeats tolerated before a job counts as abandoned
 MAINTENANCE_SECONDS = 3       # how often each worker looks for abandoned jobs and dead schedulers
-MAINTENANCE_LOCK_SECONDS = 30  # RQ's 899 s lock, left by a worker killed while cleaning, stalled recovery
+MAINTENANCE_LOCK_SECONDS = 30  # past its last renewal; RQ's 899 s lock of a killed cleaner stalled recovery
 REDIS_WAIT_FIRST_SECONDS = 0.5
 REDIS_WAIT_MAX_SECONDS = 5
 REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
@@ -146,20 +147,20 @@ class ProvisioningWorker(Worker):
         return process is not None and process.is_alive()
 
     def clean_registries(self) -> None:
-        """RQ's, with a lock that outlives a killed cleaner by seconds, and not right after a restart."""
+        """RQ's, with a lock that outlives a killed cleaner by seconds (workers/cleaning_lock.py), and not
+        right after a Redis restart."""
         uptime = int(self.connection.info("server")["uptime_in_seconds"])
         if uptime < self.redis_settle_seconds:
             self.log.info("Worker %s: Redis up for %d s only; abandoned jobs are looked for later",
                           self.name, uptime)
             return
         for queue in self.queues:
-            if self.connection.set(queue.registry_cleaning_key, 1, nx=True, ex=MAINTENANCE_LOCK_SECONDS):
-                try:
+            with cleaning_lock(self.connection, queue.registry_cleaning_key, self.name,
+                               MAINTENANCE_LOCK_SECONDS) as held:
+                if held:
                     clean_registries(queue, self._exc_handlers)
                     worker_registration.clean_worker_registry(queue)
                     queue.intermediate_queue.cleanup(self, queue)
-                finally:
-                    queue.release_maintenance_lock()
         self.last_cleaned_at = now()
 
     def _start_scheduler(self, burst: bool = False, logging_level: str | None = "INFO",
