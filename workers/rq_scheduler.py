@@ -25,7 +25,6 @@ scheduler only for crashes, not for retries of backend faults that a dead holder
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import time
 
@@ -33,7 +32,7 @@ import redis
 from rq.scheduler import SCHEDULER_KEY_TEMPLATE, RQScheduler
 from rq.scripts import release_lock
 
-from workers.parent_death import die_with_parent
+from workers.parent_death import death_signal_setter
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +43,17 @@ class ProvisioningScheduler(RQScheduler):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._still: dict[str, tuple[bytes, bytes | None, float]] = {}   # queue -> holder, beat, since
+        self._die_with_worker = None
 
     def start(self):
-        self._worker_pid = os.getpid()   # start() runs in the worker; work() in the forked child
+        # start() runs in the worker, work() in the forked child; SIGTERM, not SIGKILL: RQ's
+        # handler stops the scheduler after releasing its lock
+        self._die_with_worker = death_signal_setter(signal.SIGTERM)
         return super().start()
 
     def work(self):
-        # SIGTERM, not SIGKILL: RQ's handler stops the scheduler after releasing its lock
-        die_with_parent(self._worker_pid, signal.SIGTERM)
+        if self._die_with_worker is not None:
+            self._die_with_worker()
         super().work()
 
     def release_dead_holders(self, connection: redis.Redis) -> list[str]:

@@ -33,7 +33,7 @@ gone) is reported by the worker from the job's journal (workers/lost_jobs.py).
 
 from __future__ import annotations
 
-import os
+import signal
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -49,7 +49,7 @@ from rq.utils import now
 from rq.worker import WorkerStatus
 
 from workers.cleaning_lock import cleaning_lock
-from workers.parent_death import die_with_parent
+from workers.parent_death import death_signal_setter
 from workers.rq_scheduler import ProvisioningScheduler
 
 HEARTBEAT_SECONDS = 3         # the work horse's monitor refreshes the job's entry this often
@@ -71,6 +71,7 @@ class ProvisioningWorker(Worker):
 
         self.push_exc_handler(report_abandoned)
         self._horse_end: tuple | None = None
+        self._die_with_worker: Callable[[], None] | None = None
         # Redis must have been up this long before a job counts as abandoned (see the docstring)
         self.redis_settle_seconds = HEARTBEAT_SECONDS + HEARTBEAT_GRACE_SECONDS
 
@@ -207,9 +208,10 @@ class ProvisioningWorker(Worker):
         return self.job_monitoring_interval + HEARTBEAT_GRACE_SECONDS
 
     def fork_work_horse(self, job: Job, queue: Queue) -> None:
-        self._worker_pid = os.getpid()
+        self._die_with_worker = death_signal_setter(signal.SIGKILL)
         super().fork_work_horse(job, queue)
 
     def main_work_horse(self, job: Job, queue: Queue) -> None:
-        die_with_parent(self._worker_pid)
+        if self._die_with_worker is not None:
+            self._die_with_worker()
         super().main_work_horse(job, queue)

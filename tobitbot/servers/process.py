@@ -4,23 +4,20 @@ Each server leads a session of its own, so a Ctrl-C at the terminal reaches only
 which then stops the servers in order. The launcher can also die without stopping them (SIGKILL,
 a crash): on Linux every server is therefore started with a parent-death signal, SIGTERM, on
 which each of them shuts down cleanly, taking its own children (gunicorn's and Kamailio's
-workers) along. The kernel sends it when the *thread* that started the server ends, so servers
+workers) along (workers/parent_death.py, shared with the RQ worker). The kernel sends it when the *thread* that started the server ends, so servers
 are started from the main thread.
 """
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
-from typing import Callable
 
-PR_SET_PDEATHSIG = 1   # <linux/prctl.h>
+from workers.parent_death import death_signal_setter
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -66,30 +63,10 @@ def stop(proc: subprocess.Popen | None, timeout: float = 5.0) -> None:
         proc.wait(timeout)
 
 
-def die_with_parent(sig: int = signal.SIGTERM) -> Callable[[], None] | None:
-    """A preexec_fn that asks the kernel to send `sig` to the child when this process dies
-    (prctl PR_SET_PDEATHSIG; it survives exec). None where Linux's prctl is not available."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl   # looked up here, not after fork
-    except (OSError, AttributeError):
-        return None
-    parent, death_signal = os.getpid(), ctypes.c_ulong(int(sig))   # built before the fork
-
-    def set_death_signal() -> None:
-        prctl(PR_SET_PDEATHSIG, death_signal, 0, 0, 0)
-        if os.getppid() != parent:   # the parent died before prctl: nobody would signal us
-            # not os.kill(sig): until exec the parent's Python handler for `sig` would catch it
-            os._exit(1)
-
-    return set_death_signal
-
-
 def detached(sig: int = signal.SIGTERM) -> dict:
     """Popen options for a server: a session of its own (no terminal signals), and `sig` once
     the process that started it is gone."""
-    return {"start_new_session": True, "preexec_fn": die_with_parent(sig)}
+    return {"start_new_session": True, "preexec_fn": death_signal_setter(sig)}
 
 
 def spawn(argv: list[str], log: Path, **kwargs) -> subprocess.Popen:
