@@ -148,8 +148,8 @@ class ProvisioningWorker(Worker):
         return process is not None and process.is_alive()
 
     def clean_registries(self) -> None:
-        """RQ's, with a lock that outlives a killed cleaner by seconds (workers/cleaning_lock.py), and not
-        right after a Redis restart."""
+        """RQ 2.12's, with a lock that outlives a killed cleaner by seconds (workers/cleaning_lock.py), and
+        not right after a Redis restart. tests/unit/test_rq_copies.py says when RQ's has changed."""
         uptime = int(self.connection.info("server")["uptime_in_seconds"])
         if uptime < self.redis_settle_seconds:
             self.log.info("Worker %s: Redis up for %d s only; abandoned jobs are looked for later",
@@ -167,7 +167,9 @@ class ProvisioningWorker(Worker):
     def _start_scheduler(self, burst: bool = False, logging_level: str | None = "INFO",
                          date_format: str = DEFAULT_LOGGING_DATE_FORMAT,
                          log_format: str = DEFAULT_LOGGING_FORMAT) -> None:
-        """RQ's, with a scheduler that dies with this worker (workers/rq_scheduler.py)."""
+        """RQ 2.12's, with a scheduler that dies with this worker (workers/rq_scheduler.py).
+
+        tests/unit/test_rq_copies.py says when RQ's has changed."""
         self.scheduler = ProvisioningScheduler(
             self.queues, connection=self.connection, serializer=self.serializer,
             logging_level=logging_level if logging_level is not None else self.log.level,
