@@ -44,6 +44,7 @@ class ProvisioningScheduler(RQScheduler):
         super().__init__(*args, **kwargs)
         self._still: dict[str, tuple[bytes, bytes | None, float]] = {}   # queue -> holder, beat, since
         self._die_with_worker = None
+        self.clock = time.monotonic   # the watcher's own clock (a test's runs faster)
 
     def start(self):
         # start() runs in the worker, work() in the forked child; SIGTERM, not SIGKILL: RQ's
@@ -68,8 +69,8 @@ class ProvisioningScheduler(RQScheduler):
             beat = connection.hget(SCHEDULER_KEY_TEMPLATE % holder.decode(), "last_heartbeat")
             seen = self._still.get(queue)
             if seen is None or seen[:2] != (holder, beat):
-                self._still[queue] = (holder, beat, time.monotonic())
-            elif time.monotonic() - seen[2] >= SCHEDULER_DEAD_SECONDS:
+                self._still[queue] = (holder, beat, self.clock())
+            elif self.clock() - seen[2] >= SCHEDULER_DEAD_SECONDS:
                 del self._still[queue]
                 if release_lock(connection, key, holder.decode()):
                     log.warning("scheduler %s of queue %s stopped renewing its lock; taking it over",

@@ -6,6 +6,8 @@ server a simulator process that the test freezes, so that the job is on its firs
 Redis goes: the AD account exists, disabled. The simulator is thawed while Redis is still down,
 so the horse's next journal write meets the outage too. RQ's horse monitor used to quit the
 worker on the first ConnectionError, taking the horse along and leaving the request "running".
+
+While it waits for Redis, a worker asked to stop stops only when no job is at stake.
 """
 
 from __future__ import annotations
@@ -120,3 +122,48 @@ def test_a_worker_rides_out_a_redis_restart_mid_job_and_the_job_ends_once(own_re
         assert accounts[0].enabled and status == "finished"
     else:   # a reported failure names the steps done, the disabled account among them
         assert ended.done and not accounts[0].enabled
+
+
+@pytest.fixture
+def redis_gone(own_redis):
+    """A ProvisioningWorker whose Redis has just stopped (it is `own_redis`, restartable)."""
+    from rq.serializers import JSONSerializer as Json
+
+    from workers.rq_worker import ProvisioningWorker
+
+    worker = ProvisioningWorker([QUEUE], connection=redis.Redis.from_url(own_redis.url), serializer=Json)
+    own_redis.stop()
+    return worker
+
+
+def test_an_idle_worker_waiting_for_redis_stops_when_asked(redis_gone):
+    from rq.exceptions import StopRequested
+
+    worker, tries = redis_gone, []
+
+    def ping():
+        tries.append(1)
+        if len(tries) == 2:   # a SIGTERM came: RQ's handler (request_stop) sets this for a busy worker
+            worker._stop_requested = True
+        if len(tries) > 4:
+            raise AssertionError("the worker kept waiting for Redis after it was asked to stop")
+        return worker.connection.ping()
+
+    with pytest.raises(StopRequested):
+        worker.until_redis_answers(ping, "waiting for a job", idle=True)
+    assert len(tries) == 2   # it stopped at once, not after Redis came back
+
+
+def test_a_worker_with_a_job_at_stake_waits_for_redis_even_when_asked_to_stop(redis_gone, own_redis):
+    worker, tries = redis_gone, []
+
+    def ping():
+        tries.append(1)
+        if len(tries) == 2:
+            worker._stop_requested = True
+        if len(tries) == 3:
+            own_redis.start()   # same port
+        return worker.connection.ping()
+
+    assert worker.until_redis_answers(ping, "filing job j") is True
+    assert len(tries) == 3

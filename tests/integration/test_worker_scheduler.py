@@ -12,10 +12,12 @@ import uuid
 
 import pytest
 import redis
+from rq.scheduler import SCHEDULER_KEY_TEMPLATE
 
 from tests.fixtures.worker import (alive, children, group_members, kill_group, start_worker, wait_until,
                                    worker_env)
 from tobitbot.servers.process import stop
+from workers.rq_scheduler import SCHEDULER_DEAD_SECONDS, ProvisioningScheduler
 
 pytestmark = pytest.mark.integration
 
@@ -54,5 +56,26 @@ def test_the_lock_of_a_scheduler_that_died_holding_it_is_taken_over(queue_env, t
         # the new holder is this worker's own scheduler process
         assert children(worker.pid, same_group=True)
         assert client.hget(f"rq:scheduler:{holder.decode()}", "pid") is not None
+    finally:
+        stop(worker)
+
+
+def test_a_live_schedulers_lock_is_left_alone_however_long_another_worker_watches_it(queue_env, tmp_path):
+    queue, env, client = queue_env
+    lock = f"rq:scheduler-lock:{queue}"
+    worker = start_worker(env, tmp_path / "worker.log")
+    try:
+        holder = wait_until(lambda: client.get(lock), 30)
+        beats = SCHEDULER_KEY_TEMPLATE % holder.decode()
+        watcher = ProvisioningScheduler([queue], connection=client)
+        clock = [0.0]
+        watcher.clock = lambda: clock[0]
+        for _ in range(3):
+            beat = client.hget(beats, "last_heartbeat")
+            assert watcher.release_dead_holders(client) == []
+            wait_until(lambda: client.hget(beats, "last_heartbeat") != beat, 30)   # the holder beats on
+            clock[0] += SCHEDULER_DEAD_SECONDS   # while the watcher's clock runs past the limit each time
+        assert watcher.release_dead_holders(client) == []
+        assert client.get(lock) == holder
     finally:
         stop(worker)
