@@ -64,7 +64,7 @@ class LdapDirectory:
     def fax_holders(self, number: str) -> list[FaxHolder]:
         wanted = canonical_number(number)
         with self._session() as conn:
-            found = users.fax_numbers_everywhere(conn, self._tree)
+            found = users.fax_number_holders(conn, self._tree, wanted)
         return [FaxHolder(n, u["customer"], u["sam"]) for u in found for n in u["fax_numbers"]
                 if canonical_number(n) == wanted]
 

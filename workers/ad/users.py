@@ -26,6 +26,7 @@ SOLO_TYPE = "tobit-solo"
 UAC_NORMAL = 0x200
 UAC_DISABLED = 0x2
 FAX_ATTRIBUTES = ("facsimileTelephoneNumber", "otherFacsimileTelephoneNumber")
+PAGE_SIZE = 500   # entries per page of a search across customers, under AD's MaxPageSize (1000)
 USER_ATTRIBUTES = [
     "sAMAccountName", "userPrincipalName", "mail", "displayName", "givenName", "sn",
     "userAccountControl", "memberOf", "facsimileTelephoneNumber",
@@ -58,33 +59,45 @@ def list_users(conn: ldap3.Connection, tree: Tree, slug: str) -> list[dict[str, 
     return sorted(_search(conn, tree, slug, ""), key=lambda u: u["sam"])
 
 
-def fax_numbers_everywhere(conn: ldap3.Connection, tree: Tree) -> list[dict[str, Any]]:
-    """Every user with a fax number, in every customer's OU: {"customer", "sam", "fax_numbers"}.
+def fax_number_holders(conn: ldap3.Connection, tree: Tree, number: str) -> list[dict[str, Any]]:
+    """The users, in every customer's OU, whose fax numbers may be `number` (E.164) however they
+    were typed: {"customer", "sam", "fax_numbers"}; the caller compares the canonical forms.
 
-    All of them, not a search for one number: AD compares the attribute as a string, and a
-    number entered by hand (`+49 30 1234567`) must still count as the one the command names.
+    AD compares the attribute as a string, and a number entered by hand (`+49 30 1234567`,
+    `0049 (0)30 123-4567`) must still count, so the filter asks for the number's digits in order
+    with anything between them: every way of writing it, and few others. The search is paged: past
+    AD's MaxPageSize (1000) a plain search is refused with sizeLimitExceeded.
     """
-    having = any_of("(facsimileTelephoneNumber=*)", "(otherFacsimileTelephoneNumber=*)")
+    digits = [c for c in number if c.isdigit()]
+    if not digits:
+        return []
+    pattern = "*" + "*".join(digits) + "*"
+    having = any_of(*(f"({attribute}={pattern})" for attribute in FAX_ATTRIBUTES))
+    found = []
     try:
-        conn.search(tree.customers, user_filter(having), ldap3.SUBTREE,
-                    attributes=["sAMAccountName", FAX_ATTRIBUTES[0], FAX_ATTRIBUTES[1]])
+        for r in conn.extend.standard.paged_search(
+                tree.customers, user_filter(having), ldap3.SUBTREE, paged_size=PAGE_SIZE, generator=True,
+                attributes=["sAMAccountName", *FAX_ATTRIBUTES]):
+            if r.get("type") != "searchResEntry":
+                continue
+            a = r["attributes"]
+            primary = _text(a.get(FAX_ATTRIBUTES[0]))
+            found.append({"customer": _customer_of(r["dn"], tree), "sam": _text(a["sAMAccountName"]),
+                          "fax_numbers": ([primary] if primary else [])
+                          + sorted(a.get(FAX_ATTRIBUTES[1]) or [])})
     except LDAPNoSuchObjectResult:   # no OU=Customers yet: no numbers
         return []
-    found = []
-    for r in conn.response:
-        if r.get("type") != "searchResEntry":
-            continue
-        a = r["attributes"]
-        primary = _text(a.get(FAX_ATTRIBUTES[0]))
-        found.append({"customer": _customer_of(r["dn"]), "sam": _text(a["sAMAccountName"]),
-                      "fax_numbers": ([primary] if primary else [])
-                      + sorted(a.get(FAX_ATTRIBUTES[1]) or [])})
     return found
 
 
-def _customer_of(dn: str) -> str:
-    """The slug of the customer OU a user's DN lies in: the RDN just above the user."""
-    return parse_dn(dn, escape=False)[1][1]
+def _customer_of(dn: str, tree: Tree) -> str:
+    """The slug of the customer OU a DN lies in: the OU right under OU=Customers, however deep the
+    user sits below it (a customer may sort its users into OUs of its own)."""
+    parts = parse_dn(dn, escape=False)
+    depth = len(parse_dn(tree.customers, escape=False))
+    if len(parts) <= depth:
+        raise PermanentBackendError(BACKEND, f"`{dn}` is not inside a customer's OU")
+    return parts[-depth - 1][1]
 
 
 def create_user(conn: ldap3.Connection, tree: Tree, slug: str, *, given_name: str, surname: str,
