@@ -53,7 +53,7 @@ def ad_page_limit(monkeypatch):
 
 @pytest.fixture
 def accounts(samba_dc, customer_ou, ad_settings):
-    """acme (with a sub-OU) and globex, the number held three times in three spellings, among others."""
+    """acme (with a sub-OU) and globex, the number held four times in four spellings, among others."""
     acme, globex = customer_ou("acme"), customer_ou("globex")
     conn = samba_dc.connect()
     conn.add(f"OU=sales,{acme}", ["top", "organizationalUnit"])
@@ -67,6 +67,7 @@ def accounts(samba_dc, customer_ou, ad_settings):
     user(acme, "fh-ada", "+49 30 1234567", "+49301111111")
     user(f"OU=sales,{acme}", "fh-bob", "+4930999999", NUMBER)   # in a sub-OU of its customer
     user(globex, "fh-cy", "0049 (0)30 123-4567")
+    user(globex, "fh-dora", "030 1234567")                       # German national form
     user(globex, "fh-longer", "+493012345678")                  # the digits and one more: not it
     for i in range(3):
         user(globex, f"fh-other{i}", f"+4940765432{i}")
@@ -82,8 +83,8 @@ def test_every_holder_of_a_number_is_found_across_customers_and_pages(accounts, 
     # it used to search every fax user without paging: past the page limit, sizeLimitExceeded
     assert _holders(accounts, NUMBER) == {
         ("acme", "fh-ada", "+49 30 1234567"), ("acme", "fh-bob", NUMBER),
-        ("globex", "fh-cy", "0049 (0)30 123-4567")}
-    assert max(ad_page_limit) == AD_PAGE_LIMIT   # the limit was in force: four candidates, full pages
+        ("globex", "fh-cy", "0049 (0)30 123-4567"), ("globex", "fh-dora", "030 1234567")}
+    assert max(ad_page_limit) == AD_PAGE_LIMIT   # the limit was in force: five candidates, full pages
     assert _holders(accounts, "+4930555555") == set()
 
 

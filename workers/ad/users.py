@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import ldap3
+import phonenumbers
 from ldap3.core.exceptions import LDAPEntryAlreadyExistsResult, LDAPNoSuchObjectResult
 from ldap3.utils.dn import parse_dn
 
@@ -64,11 +65,12 @@ def fax_number_holders(conn: ldap3.Connection, tree: Tree, number: str) -> list[
     were typed: {"customer", "sam", "fax_numbers"}; the caller compares the canonical forms.
 
     AD compares the attribute as a string, and a number entered by hand (`+49 30 1234567`,
-    `0049 (0)30 123-4567`) must still count, so the filter asks for the number's digits in order
-    with anything between them: every way of writing it, and few others. The search is paged: past
-    AD's MaxPageSize (1000) a plain search is refused with sizeLimitExceeded.
+    `030 1234567`, `0049 (0)30 123-4567`) must still count, so the filter asks for the digits
+    that every way of writing it holds in order, its national number, with anything between them:
+    all its spellings, and few others. The search is paged: past AD's MaxPageSize (1000) a plain
+    search is refused with sizeLimitExceeded.
     """
-    digits = [c for c in number if c.isdigit()]
+    digits = _national_digits(number)
     if not digits:
         return []
     pattern = "*" + "*".join(digits) + "*"
@@ -88,6 +90,13 @@ def fax_number_holders(conn: ldap3.Connection, tree: Tree, number: str) -> list[
     except LDAPNoSuchObjectResult:   # no OU=Customers yet: no numbers
         return []
     return found
+
+
+def _national_digits(number: str) -> str:
+    try:
+        return phonenumbers.national_significant_number(phonenumbers.parse(number, None))
+    except phonenumbers.NumberParseException:   # no E.164: all its digits, whatever they are
+        return "".join(c for c in number if c.isdigit())
 
 
 def _customer_of(dn: str, tree: Tree) -> str:
