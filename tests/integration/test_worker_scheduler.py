@@ -71,8 +71,8 @@ def test_a_live_schedulers_lock_is_left_alone_however_long_another_worker_watche
         clock = [0.0]
         watcher.clock = lambda: clock[0]
         for _ in range(3):
-            beat = client.hget(beats, "last_heartbeat")
             assert watcher.release_dead_holders(client) == []
+            beat = client.hget(beats, "last_heartbeat")   # read after the watcher's: as new or newer
             wait_until(lambda: client.hget(beats, "last_heartbeat") != beat, 30)   # the holder beats on
             clock[0] += SCHEDULER_DEAD_SECONDS   # while the watcher's clock runs past the limit each time
         assert watcher.release_dead_holders(client) == []
