@@ -119,7 +119,7 @@ class Approvals:
                                    customer=record.customer, reason=reason, ticket=record.ticket)
             self.post(record, "approval_stale", client, thread_ts=record.message_ts,
                       text=messages.VOTE_REPLIES["stale"].format(command=messages.literal(record.command))
-                      + (f"\n{reason}" if reason != "plan changed" else ""))
+                      + (f"\n{messages.literal(reason)}" if reason != "plan changed" else ""))
             return
         self.dispatcher.enqueue(record, client)
 

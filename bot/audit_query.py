@@ -16,6 +16,7 @@ from bot.request_index import recent_ids
 from bot.tables import table_messages
 from commands import audit_report as ar
 from commands.model import ShowAudit
+from commands.mrkdwn import escape
 from commands.report_values import show_duration
 
 MAX_ROWS = 500   # more than this is an export's job; the newest are shown
@@ -44,6 +45,9 @@ class AuditQuery:
             table = ar.audit_table(chosen[-MAX_ROWS:], "")
             if len(chosen) > MAX_ROWS:
                 head += f" (newest {MAX_ROWS} of {len(chosen)}; `tobitbot audit export` has all)"
+            # plain words, anyone's among them: escaped here, even inside the code block
+            table = ar.Table(table.title, table.headers,
+                             tuple(tuple(escape(c) for c in row) for row in table.rows))
         return table_messages(head, list(table.headers), list(table.rows))
 
     def ticket_requests(self, cmd: ShowAudit) -> frozenset[str]:

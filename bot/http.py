@@ -1,28 +1,58 @@
 """Serves the Bolt app over HTTP in production: WSGI under gunicorn (threads, one process).
 
 Bolt's `app.start()` is a development server; this is what `tobitbot serve` runs. In front of
-Bolt stands `SlackDoor`, which lets only signed, well-formed requests of a bounded size through.
+Bolt stands `SlackDoor`, which lets only signed, well-formed requests of a bounded size through,
+and Bolt is given the body as the door read it (`DoorRequest`).
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Callable
+from typing import Any, Callable
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.request.internals import build_context
 
-from bot.slack_door import EVENTS_PATH, REFUSED, SlackDoor
+from bot.slack_door import EVENTS_PATH, REFUSED, SlackDoor, parse_body
 
 # gunicorn's default access line plus why the door refused ("-" for a request it let through)
 ACCESS_LOG_FORMAT = ('%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" '
                      f'%({{{REFUSED}}}e)s')
 
 
+class DoorRequest(BoltRequest):
+    """A BoltRequest whose body is parsed by the door's `parse_body`, not Bolt's.
+
+    Bolt's parser turns a form body that merely contains "payload" into {}, so the slash command
+    `/tobit help payload` reached no handler (Bolt answered 404, the person saw a Slack error).
+    Signature checks still run on the raw body, which is kept as it came.
+    """
+
+    def __init__(self, *, body: str, query: Any = None, headers: Any = None,
+                 context: dict[str, Any] | None = None):
+        super().__init__(body=body, query=query, headers=headers, context=context)
+        self.body = parse_body(self.raw_body, (self.content_type or "").strip() or None)
+        self.context = build_context(self.context, self.body)
+
+    def to_copyable(self) -> BoltRequest:   # as Bolt's, which would parse the body its way
+        return DoorRequest(body=self.raw_body, query=self.query, headers=dict(self.headers),
+                           context=self.context.to_copyable())
+
+
+class DoorHandler(SlackRequestHandler):
+    """Bolt's WSGI adapter, building a DoorRequest."""
+
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        return self.app.dispatch(DoorRequest(body=request.get_body(), query=request.query_string,
+                                             headers=request.get_headers()))
+
+
 def wsgi_app(app: App, signing_secret: str) -> Callable:
-    door = SlackDoor(SlackRequestHandler(app, path=EVENTS_PATH), signing_secret)
+    door = SlackDoor(DoorHandler(app, path=EVENTS_PATH), signing_secret)
 
     def application(environ, start_response):
         if environ.get("PATH_INFO") == "/healthz":

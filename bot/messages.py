@@ -18,12 +18,21 @@ def _context(text: str) -> dict:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:MAX_TEXT]}]}
 
 
+def error_text(error: UserError) -> str:
+    """A core error's text as mrkdwn: escaped here, once (the core echoes what was typed as is);
+    only the channels the error names on purpose stay links."""
+    text = literal(error.text())
+    for channel in error.channels:
+        text = text.replace(literal(f"<#{channel}>"), f"<#{channel}>")
+    return text
+
+
 def refusal(error: UserError) -> str:
-    return f":no_entry: {error.text()}"
+    return f":no_entry: {error_text(error)}"
 
 
 def parse_help(error: UserError) -> str:
-    return f":question: {error.text()}\nType `/tobit help` for all commands."
+    return f":question: {error_text(error)}\nType `/tobit help` for all commands."
 
 
 BACKEND_NAMES = {"ad": "Active Directory", "tobit": "the Tobit server", "pbx": "the PBX"}
@@ -33,7 +42,7 @@ def backend_unavailable(error) -> str:
     name = BACKEND_NAMES.get(error.backend, error.backend)
     again = "Try again in a few minutes" if error.retryable else "Ask the bot's maintainers to check it"
     return (f":electric_plug: Could not check the command: {name} did not answer as expected "
-            f"({error.message}). Nothing was done. {again}.")
+            f"({literal(error.message)}). Nothing was done. {again}.")
 
 
 def internal_error(reference: str) -> str:

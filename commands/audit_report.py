@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
 from commands.job_report import when
+from commands.lexer import from_slack
 from commands.reports import Table
 
 BREAK_GLASS = "break_glass"
@@ -110,7 +111,10 @@ def _ticket_requests(entries: Iterable[Mapping[str, Any]], f: AuditFilter) -> se
 
 
 def _detail(entry: Mapping[str, Any]) -> str:
-    parts = [f"{key}={entry[key]}" for key in _DETAIL_FIELDS if entry.get(key) not in (None, "")]
+    """Plain words, as every cell of the audit table (the bot escapes them): `text` is kept as
+    Slack sent it, escaped, so it is read back first."""
+    parts = [f"{key}={from_slack(entry[key]) if key == 'text' else entry[key]}"
+             for key in _DETAIL_FIELDS if entry.get(key) not in (None, "")]
     return _cut("; ".join(parts) or "-")
 
 

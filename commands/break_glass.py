@@ -10,6 +10,7 @@ from __future__ import annotations
 from commands.errors import PermissionDenied
 from commands.policy import Decision, Policy
 from commands.roles import Role
+from commands.values import shown
 
 ACTION = "break_glass"                 # audit actions that `audit break-glass` lists
 REVIEWED_ACTION = "break_glass_reviewed"
@@ -19,7 +20,7 @@ REVIEW_SLOTS = (Role.ADMIN.label,)     # one second admin acknowledges
 def check_break_glass(policy: Policy, decision: Decision, command_name: str,
                       customer: str | None, reason: str) -> None:
     """Raise PermissionDenied, naming the reason given, unless break-glass applies here."""
-    asked = f"break-glass ({reason!r}) was refused"
+    asked = f"break-glass (reason `{shown(reason, limit=80)}`) was refused"
     rule = policy.rule(command_name)
     if rule is None or not rule.break_glass:
         raise PermissionDenied(

@@ -24,12 +24,19 @@ class TobitbotError(Exception):
 
 
 class UserError(TobitbotError):
-    """A refusal with a message that a support engineer can act on."""
+    """A refusal with a message that a support engineer can act on.
 
-    def __init__(self, message: str, *, rule: str | None = None, hint: str | None = None):
+    The text is plain words, anyone's words among them: the shell escapes all of it where it
+    renders it. `channels` are the channel ids it names on purpose as `<#id>`, which the shell
+    keeps as links (the core knows them from the policy or from Slack, never from what was typed).
+    """
+
+    def __init__(self, message: str, *, rule: str | None = None, hint: str | None = None,
+                 channels: tuple[str, ...] = ()):
         self.message = message
         self.rule = rule
         self.hint = hint
+        self.channels = channels
         super().__init__(self.text())
 
     def text(self) -> str:

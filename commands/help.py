@@ -7,6 +7,7 @@ mention even inside code, and the same lines go into ParseError texts and logs.
 from __future__ import annotations
 
 from commands.catalogue import SPECS, find
+from commands.mrkdwn import escape
 from commands.values import shown
 
 GROUPS = (("customer", "Customer"), ("user", "Users"), ("reports", "Reports and help"))
@@ -45,7 +46,9 @@ def help_text(topic: str | None = None) -> str:
     """The overview of all commands, or one command's usage, options, examples and rules."""
     spec = find(topic) if topic else None
     if spec is None:
-        return _overview(f"There is no command `{shown(topic)}`; these are all of them." if topic else None)
+        # help is mrkdwn the bot posts as it is: the topic typed is escaped here
+        return _overview(f"There is no command `{escape(shown(topic))}`; these are all of them."
+                         if topic else None)
     lines = [f"*`{spec.name}`*: {spec.summary}", f"Usage: `{spec.usage()}`"]
     if spec.aliases:
         lines.append("Also: " + ", ".join(f"`{a}`" for a in spec.aliases))

@@ -2,8 +2,10 @@
 
 Slack reads `<!channel>`, `<@U1>` and `<https://x|y>` in message text as a ping, a mention or a
 hidden link, and `&` starts an entity; escaping its three control characters shows the words as
-typed and nothing else. It lives in the core because the core writes the refusals and parse
-errors that echo what was typed; the bot escapes its own messages with the same function.
+typed and nothing else. The core's error texts are plain words: the bot escapes each one
+once, where it renders it for Slack (`bot/messages`), and its own messages with the same
+function. It lives in the core for the core's few mrkdwn renderers (plan, help), which escape
+what they embed.
 """
 
 from __future__ import annotations

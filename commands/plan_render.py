@@ -6,7 +6,7 @@ steps, something secret (R18). Free text is escaped, so a name like "<!channel>"
 
 from __future__ import annotations
 
-from commands.mrkdwn import escape as literal  # noqa: F401  (bot modules import it from here too)
+from commands.mrkdwn import escape as literal
 from commands.plan import Plan
 
 WARNING = ":warning:"

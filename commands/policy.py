@@ -44,13 +44,14 @@ class Decision:
     break_glass_allowed: bool = False
     role: Role | None = None
     hint: str | None = None                 # what to do about a refusal
+    channels: tuple[str, ...] = ()          # named in the refusal on purpose, as `<#id>`
 
     @classmethod
     def refused(cls, refusal: say.Refusal, role: Role | None = None) -> "Decision":
-        return cls(False, refusal[0], role=role, hint=refusal[1])
+        return cls(False, refusal.reason, role=role, hint=refusal.hint, channels=refusal.channels)
 
     def refusal(self) -> PermissionDenied:
-        return PermissionDenied(self.reason, hint=self.hint)
+        return PermissionDenied(self.reason, hint=self.hint, channels=self.channels)
 
     def is_approved_by(self, roles: Sequence[Role]) -> bool:
         """True when approvals from distinct people holding `roles` satisfy every slot.
@@ -170,12 +171,12 @@ class Policy:
         ticket = (ticket or "").strip() or None
         if ticket is None:
             if self._ticket_required(rule, risky):
-                reason, hint = say.ticket_missing(command_name, example)
-                raise PermissionDenied(reason, hint=hint)
+                missing = say.ticket_missing(command_name, example)
+                raise PermissionDenied(missing.reason, hint=missing.hint)
             return None
         if not re.fullmatch(self.defaults.ticket_pattern, ticket):
-            reason, hint = say.ticket_malformed(ticket, example)
-            raise ParseError(reason, hint=hint)
+            malformed = say.ticket_malformed(ticket, example)
+            raise ParseError(malformed.reason, hint=malformed.hint)
         return ticket
 
     # ---- inside ---------------------------------------------------------------------------

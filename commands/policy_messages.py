@@ -1,17 +1,23 @@
 """Every sentence the policy says to a person: why a command was refused and what to do next.
 
 Kept in one place so the wording stays consistent and a test can read them side by side. Each
-function returns (reason, hint): the reason says why, the hint says what to do about it.
+function returns a Refusal: the reason says why, the hint says what to do about it. They are
+plain words (the bot escapes them for Slack); a channel is named as `<#id>` and listed in
+`channels`, so that the bot keeps exactly those as links.
 """
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from commands.roles import Role
 from commands.values import shown
 
-Refusal = tuple[str, str]
+
+class Refusal(NamedTuple):
+    reason: str
+    hint: str
+    channels: tuple[str, ...] = ()   # the ids written as `<#id>` on purpose: the bot keeps them links
 
 
 def _for(customer: str | None) -> str:
@@ -23,22 +29,22 @@ def _channels(ids: Iterable[str]) -> str:
 
 
 def not_loaded(error: str) -> Refusal:
-    return ("the bot's policy did not load, so every command is refused",
-            f"ask an admin to fix the policy file: {error}")
+    return Refusal("the bot's policy did not load, so every command is refused",
+                   f"ask an admin to fix the policy file: {error}")
 
 
 def unknown_command(name: str) -> Refusal:
-    return f"unknown command `{shown(name)}`", "type `help` to see the commands"
+    return Refusal(f"unknown command `{shown(name)}`", "type `help` to see the commands")
 
 
 def not_in_policy(name: str) -> Refusal:
-    return (f"{name} is not enabled in the policy (everything not listed is refused)",
-            f"ask an admin to add [commands.{name}] with a min_role to the policy")
+    return Refusal(f"{name} is not enabled in the policy (everything not listed is refused)",
+                   f"ask an admin to add [commands.{name}] with a min_role to the policy")
 
 
 def needs_customer(name: str) -> Refusal:
-    return (f"{name} needs a customer, and none was given",
-            f"name the customer, for example `{name} <customer> …`")
+    return Refusal(f"{name} needs a customer, and none was given",
+                   f"name the customer, for example `{name} <customer> …`")
 
 
 def _ask_for_role(needed: Role, customer: str | None, groups: list[str]) -> str:
@@ -49,32 +55,34 @@ def _ask_for_role(needed: Role, customer: str | None, groups: list[str]) -> str:
 
 
 def no_role(name: str, needed: Role, customer: str | None, groups: list[str]) -> Refusal:
-    return (f"you have no role{_for(customer)}, so you cannot run {name}",
-            _ask_for_role(needed, customer, groups))
+    return Refusal(f"you have no role{_for(customer)}, so you cannot run {name}",
+                   _ask_for_role(needed, customer, groups))
 
 
 def role_too_low(name: str, role: Role, needed: Role, customer: str | None,
                  groups: list[str]) -> Refusal:
-    return (f"{name} needs role {needed}{_for(customer)}; you have {role}",
-            _ask_for_role(needed, customer, groups))
+    return Refusal(f"{name} needs role {needed}{_for(customer)}; you have {role}",
+                   _ask_for_role(needed, customer, groups))
 
 
 def channel_unknown(channel_id: str, elsewhere: list[str]) -> Refusal:
     where = f"run it in {_channels(elsewhere)}, or " if elsewhere else ""
-    return (f"the bot does not work in this channel ({channel_id})",
-            f"{where}ask an admin to add a [[channels]] entry with id = \"{channel_id}\"")
+    return Refusal(f"the bot does not work in this channel ({channel_id})",
+                   f"{where}ask an admin to add a [[channels]] entry with id = \"{channel_id}\"",
+                   tuple(elsewhere))
 
 
 def channel_read_only(name: str, channel_id: str, elsewhere: list[str]) -> Refusal:
     where = f"run {name} in {_channels(elsewhere)}" if elsewhere else "no channel takes it yet"
-    return f"<#{channel_id}> is for reports only", where
+    return Refusal(f"<#{channel_id}> is for reports only", where, (channel_id, *elsewhere))
 
 
 def channel_other_customer(channel_id: str, bound_to: str, customer: str,
                            elsewhere: list[str]) -> Refusal:
     where = (f"run it in {_channels(elsewhere)}" if elsewhere
              else f"ask an admin to bind a channel to {customer}")
-    return (f"<#{channel_id}> is only for {bound_to}, not {customer}", where)
+    return Refusal(f"<#{channel_id}> is only for {bound_to}, not {customer}", where,
+                   (channel_id, *elsewhere))
 
 
 def channel_needs_customer(name: str, channel_id: str, bound_to: str,
@@ -82,11 +90,12 @@ def channel_needs_customer(name: str, channel_id: str, bound_to: str,
     if not takes_customer:   # `job ID`: it names no customer, so it cannot run here at all
         where = (f"run it in {_channels(elsewhere)}" if elsewhere
                  else "run it in a channel the policy opens to all customers")
-        return (f"<#{channel_id}> is only for {bound_to}, and {name} is not about one customer",
-                where)
+        return Refusal(f"<#{channel_id}> is only for {bound_to}, and {name} is not about one "
+                       "customer", where, (channel_id, *elsewhere))
     where = f", or run it in {_channels(elsewhere)}" if elsewhere else ""
-    return (f"<#{channel_id}> is only for {bound_to}, and {name} was not given a customer",
-            f"name the customer: `{name} {bound_to.split(', ')[0]} …`{where}")
+    return Refusal(f"<#{channel_id}> is only for {bound_to}, and {name} was not given a customer",
+                   f"name the customer: `{name} {bound_to.split(', ')[0]} …`{where}",
+                   (channel_id, *elsewhere))
 
 
 def allowed(role: Role, customer: str | None, slots: tuple[Role, ...]) -> str:
@@ -105,8 +114,8 @@ def _type_ticket(example: str | None) -> str:
 
 
 def ticket_missing(name: str, example: str | None) -> Refusal:
-    return f"{name} needs a support ticket", _type_ticket(example)
+    return Refusal(f"{name} needs a support ticket", _type_ticket(example))
 
 
 def ticket_malformed(ticket: str, example: str | None) -> Refusal:
-    return f"`{shown(ticket)}` is not a ticket id", _type_ticket(example)
+    return Refusal(f"`{shown(ticket)}` is not a ticket id", _type_ticket(example))

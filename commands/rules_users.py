@@ -7,6 +7,7 @@ from commands.contract import CustomerState
 from commands.errors import RuleViolation
 from commands.rules_lookup import require_user
 from commands.rules_report import RuleReport, passed
+from commands.values import shown
 
 # R5: words that name a role or a team, not a person; such accounts end up as shared logins
 ROLE_WORDS = frozenset({
@@ -87,12 +88,13 @@ def _require_person(cmd: model.AddUser) -> None:
     if role is None and local.replace(".", "-").split("-")[0] in ROLE_WORDS:
         role = local
     if role is not None:
-        raise RuleViolation("R5", f"`{role}` names a role, not a person: every mailbox belongs "
+        raise RuleViolation("R5", f"`{shown(role)}` names a role, not a person: every mailbox belongs "
                             "to one named person, no shared logins.",
                             hint="Add each person who needs it as their own user.")
     letters = [w.replace("'", "") for w in words]
     if len(words) < 2 or not all(w.isalpha() for w in letters):
-        raise RuleViolation("R5", f"`{cmd.full_name}` does not look like a person's full name.",
+        raise RuleViolation("R5", f"`{shown(cmd.full_name, limit=64)}` does not look like a person's "
+                            "full name.",
                             hint="Give first name and surname: "
                                  "`add-user <customer> \"Jörg Müller\"`.")
 

@@ -17,7 +17,6 @@ from collections.abc import Callable
 
 import phonenumbers
 
-from commands.mrkdwn import escape
 from commands.naming import SAM_MAX
 
 
@@ -32,10 +31,13 @@ class BadValue(ValueError):
 
 
 def shown(text: str, limit: int = 40) -> str:
-    """User text made safe to echo inside a Slack code span: short, no backticks, no markup."""
+    """User text to quote inside a code span of a message: short, no backticks, printable.
+
+    Not escaped for Slack: the bot escapes a whole error text once, where it renders it.
+    """
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    text = escape(text.replace("`", "'"))
+    text = text.replace("`", "'")
     return "".join(c if c.isprintable() else "?" for c in text)
 
 

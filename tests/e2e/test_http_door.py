@@ -16,7 +16,7 @@ import select
 import socket
 import time
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 from cryptography.fernet import Fernet
@@ -142,6 +142,23 @@ def test_a_signed_slash_command_still_gets_through(serve):
     assert status == 200
 
 
+def test_slacks_ssl_check_gets_through_when_signed(serve):
+    body = urlencode({"ssl_check": "1", "token": "legacy-verification-token"})
+    assert post(serve, body, signed(body, FORM))[0] == 200       # Bolt answers it 200
+    assert post(serve, body, unsigned(FORM))[0] == 401
+
+
+@pytest.mark.parametrize("fields", [
+    {"text": "help payload"},                      # Bolt's parser took any "payload" for a payload
+    {"text": 'add-user acme "Paula payload"'},
+    {"channel_name": "payload-team"},
+], ids=["text", "a name", "channel name"])
+def test_a_form_that_merely_contains_payload_is_a_slash_command(serve, fields):
+    body = urlencode({**dict(parse_qsl(SLASH)), **fields})
+    status, answer = post(serve, body, signed(body, FORM))
+    assert status == 200, answer        # not the door's 400, not Bolt's 404 for an empty body
+
+
 def test_a_stale_or_forged_request_is_401(serve):
     assert post(serve, SLASH, signed(SLASH, FORM, timestamp="1000000000"))[0] == 401
     assert post(serve, SLASH, unsigned(FORM))[0] == 401
@@ -162,30 +179,70 @@ def _worker_pid(serve) -> int:
     return int(children[0])
 
 
-def test_a_200_mb_body_is_refused_unread_and_the_worker_does_not_grow(serve):
-    size, chunk = 200 * 1024 * 1024, b"x" * (64 * 1024)
-    post(serve, SLASH, signed(SLASH, FORM))          # the worker has handled a request before
-    worker = _worker_pid(serve)
-    before = _peak_kb(worker)
+def _stream(serve, head: str, size: int, frame=lambda chunk: chunk, end: bytes = b"") -> bytes:
+    """Send `head`, then a body of `size` bytes in 64 KB pieces (never built in memory) and
+    `end`, until the server answers; the start of its answer."""
+    chunk = b"x" * (64 * 1024)
     sock = socket.create_connection(("127.0.0.1", serve.port), timeout=30)
-    head = (f"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: {FORM}\r\n"
-            f"Content-Length: {size}\r\nX-Slack-Request-Timestamp: {int(time.time())}\r\n"
-            f"X-Slack-Signature: v0={'0' * 64}\r\n\r\n").encode()
-    sock.sendall(head)
+    sock.sendall(head.encode())
     answer, sent = b"", 0
-    try:   # stream the body (never built in memory) until the server has answered
+    try:   # stream the body until the server has answered
         while sent < size:
             if select.select([sock], [], [], 0)[0]:
                 answer = sock.recv(4096)
                 break
-            sock.sendall(chunk)
+            sock.sendall(frame(chunk))
             sent += len(chunk)
         if not answer:
+            sock.sendall(end)
             answer = sock.recv(4096)
     except (BrokenPipeError, ConnectionResetError):
         pass
     finally:
         sock.close()
+    return answer
+
+
+def _head(length: str) -> str:
+    return (f"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: {FORM}\r\n{length}\r\n"
+            f"X-Slack-Request-Timestamp: {int(time.time())}\r\nX-Slack-Signature: v0={'0' * 64}\r\n\r\n")
+
+
+def _chunked(data: bytes) -> bytes:
+    return f"{len(data):x}\r\n".encode() + data + b"\r\n"
+
+
+def test_a_200_mb_body_is_refused_unread_and_the_worker_does_not_grow(serve):
+    size = 200 * 1024 * 1024
+    post(serve, SLASH, signed(SLASH, FORM))          # the worker has handled a request before
+    worker = _worker_pid(serve)
+    before = _peak_kb(worker)
+    answer = _stream(serve, _head(f"Content-Length: {size}"), size)
     assert _peak_kb(worker) - before < 8 * 1024, f"peak grew by {(_peak_kb(worker) - before) // 1024} MB"
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     assert post(serve, SLASH, signed(SLASH, FORM))[0] == 200   # the worker serves on
+
+
+def test_a_chunked_body_without_content_length_is_read_only_up_to_the_bound(serve):
+    """No Content-Length to trust: the door reads at most MAX_BODY + 1 bytes, then says 413."""
+    size = 200 * 1024 * 1024
+    post(serve, SLASH, signed(SLASH, FORM))
+    worker = _worker_pid(serve)
+    before = _peak_kb(worker)
+    answer = _stream(serve, _head("Transfer-Encoding: chunked"), size, frame=_chunked, end=b"0\r\n\r\n")
+    assert _peak_kb(worker) - before < 8 * 1024, f"peak grew by {(_peak_kb(worker) - before) // 1024} MB"
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert post(serve, SLASH, signed(SLASH, FORM))[0] == 200
+
+
+def test_a_small_chunked_signed_body_gets_through(serve):
+    headers = signed(SLASH, FORM)
+    conn = http.client.HTTPConnection("127.0.0.1", serve.port, timeout=30)
+    try:   # an iterable body: http.client sends it chunked, with no Content-Length
+        conn.request("POST", "/slack/events", body=iter([SLASH[:20].encode(), SLASH[20:].encode()]),
+                     headers=headers, encode_chunked=True)
+        response = conn.getresponse()
+        assert response.status == 200, response.read()
+        assert "Content-Length" not in headers
+    finally:
+        conn.close()

@@ -67,3 +67,16 @@ def test_help_lists_the_commands(bot_stack):
 def test_someone_without_a_role_is_told_how_to_get_one(bot_stack):
     refusal = _send(bot_stack.slack, PEOPLE.nobody, SUPPORT, "help")(":no_entry:")
     assert "ask an admin" in refusal.text and "S_" in refusal.text
+
+
+@pytest.mark.parametrize("channel, text, needle", [   # Bolt's own parser made each of these {}
+    (SUPPORT, "help payload", "there is no command `payload`"),
+    (SUPPORT, 'plan add-user acme "Paula payload"', "Paula payload"),
+    ("C_PAYLOAD_TEAM", "list-users acme", "C_PAYLOAD_TEAM"),         # channel_name=payload-team
+], ids=["text", "a name", "channel name"])
+def test_a_command_with_the_word_payload_reaches_its_handler_intact(bot_stack, channel, text, needle):
+    slack = bot_stack.slack
+    if channel != SUPPORT:
+        slack.add_channel(channel, "payload-team")
+    reply = _send(slack, PEOPLE.operator, channel, text)(needle)
+    assert "failed with the error" not in reply.text   # what Slack shows for an app's 4xx

@@ -182,6 +182,20 @@ def test_a_missing_or_malformed_ticket_is_refused_saying_what_to_type(bot_stack,
     assert TICKET_PATTERN not in refusal and "<!channel>" not in refusal and "<https://evil" not in refusal
 
 
+HOSTILE = "CEO &lt;!channel&gt; &lt;https://evil.example|click&gt; R&amp;D"   # as Slack sends it
+
+
+@pytest.mark.parametrize("text", [
+    f'--break-glass reason="{HOSTILE}" reset-password acme jdoe',   # refused: the operator is no admin
+    f'add-user acme "{HOSTILE}"',                                   # refused by R5: not a person
+], ids=["break-glass reason", "R5 full name"])
+def test_words_typed_into_a_refusal_are_shown_as_typed_not_as_a_ping_or_link(bot_stack, slack, text):
+    refusal = _refused(slack, OPERATOR, SUPPORT, text)
+    assert "<!channel>" not in refusal and "<https://evil" not in refusal, refusal
+    assert "&lt;!channel&gt; &lt;https://evil.example|click&gt; R&amp;D" in refusal, refusal
+    assert "&amp;amp;" not in refusal
+
+
 def test_the_ticket_is_in_every_message_and_every_audit_entry_of_the_request(bot_stack, slack, user):
     command = f"reset-password acme {user}"
     slack.slash_command(OPERATOR, SUPPORT, text=f"{command} ticket=SUP-4242")

@@ -115,3 +115,14 @@ def test_audit_filters_by_ticket_through_the_request_store_and_lists_break_glass
     assert "CEO locked out" in glass and "acknowledged by <@U_ADMIN2>" in glass
     assert "r-0000000b01" not in cells(query.messages(ShowAudit(break_glass=True), "U_ACME",
                                                       "C_SUPPORT"))
+
+
+def test_audit_shows_a_refused_command_as_typed_without_a_ping(deps):
+    """A refusal's reason quotes what was typed as it is, the text is kept as Slack sent it
+    (escaped), a refused ticket as typed: the table shows all three as typed, once escaped."""
+    deps.audit.record("refused", actor="U_NORA", customer="acme", request="r-0000000p01",
+                      text="remove-user acme jdoe ticket=&lt;!channel&gt; R&amp;D",
+                      reason="`<!channel> R&D` is not a ticket id", ticket="<!channel> R&D")
+    text = cells(AuditQuery(deps, Groups()).messages(ShowAudit(since=3600), "U_ADMIN", "C_SUPPORT"))
+    assert "<!channel>" not in text, text
+    assert "&lt;!channel&gt; R&amp;D" in text and "&amp;amp;" not in text and "&amp;lt;" not in text

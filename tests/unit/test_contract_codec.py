@@ -108,9 +108,13 @@ def test_a_key_given_twice_is_refused_since_neither_value_wins():
 
 
 def test_refusals_escape_what_ad_holds():
+    from bot.messages import refusal
+
     with pytest.raises(ContractError) as err:
         decode("acme", ["tobitbot:mail-product=<!channel>"], None, [])
-    assert "<!channel>" not in err.value.text()
+    # the core quotes AD's value as it is; the bot escapes the whole refusal once
+    assert "`<!channel>`" in err.value.text()
+    assert "<!channel>" not in refusal(err.value) and "`&lt;!channel&gt;`" in refusal(err.value)
 
 
 def test_an_international_domain_has_its_tls_entry():

@@ -13,7 +13,7 @@ import pytest
 from bot import messages
 from bot.audit_mirror import audit_line
 from bot.request_store import RequestRecord
-from commands.events import FAILED, SUCCEEDED, JobEvent
+from commands.events import FAILED, REFUSED, SUCCEEDED, JobEvent
 
 PINGS = ["<!channel>", "<!here>", "<!everyone>", "<@U_BOSS>", "<https://evil.example|Tobit login>"]
 
@@ -107,6 +107,47 @@ def _plan(word):
     return render_plan(Plan(f'add-user acme "{word}"', "acme", ()))
 
 
+def _break_glass_refusal(word):
+    from commands.break_glass import check_break_glass
+    from commands.envelope import open_envelope
+    from commands.errors import UserError
+    from tests.unit.test_policy_cases import OPERATOR, POLICY
+
+    envelope = open_envelope(f'--break-glass reason="CEO {_typed(word)}" reset-password acme jdoe')
+    decision = POLICY.decide(OPERATOR, "reset-password", "acme", "C_SUPPORT", {})
+    try:
+        check_break_glass(POLICY, decision, "reset-password", "acme", envelope.reason)
+    except UserError as err:
+        return messages.refusal(err)
+    raise AssertionError("not refused")
+
+
+def _person_refusal(word):
+    """R5: the full name, as the lexer read it from what Slack sent, is not a person's."""
+    from commands.errors import UserError
+    from commands.parser import parse
+    from commands.rules import check
+    from tests.unit.builders import customer
+
+    try:
+        check(parse(f'add-user acme "{_typed(word)} x"'), customer())
+    except UserError as err:
+        return messages.refusal(err)
+    raise AssertionError("not refused")
+
+
+def _backend_unavailable(word):
+    from commands.errors import RetryableBackendError
+
+    return messages.backend_unavailable(RetryableBackendError("ad", f"no user {word}"))
+
+
+def _help_topic(word):
+    from commands.help import help_text
+
+    return help_text(word)
+
+
 BUILDERS = {
     "ticket refusal": _ticket_refusal,
     "unknown command refusal": _unknown_command,
@@ -118,6 +159,10 @@ BUILDERS = {
                                                                   "r-1", ticket=w, break_glass_reason=w)),
     "status queued": lambda w: messages.status_queued(2, w),
     "ticket note": messages.ticket_note,
+    "break-glass refusal": _break_glass_refusal,
+    "R5 not a person": _person_refusal,
+    "backend unavailable": _backend_unavailable,
+    "help topic": _help_topic,
 }
 
 
@@ -138,3 +183,43 @@ def test_one_function_escapes_for_slack():
               for path in (root / folder).rglob("*.py")
               if '.replace("<", "&lt;")' in path.read_text(encoding="utf-8")]
     assert copies == ["commands/mrkdwn.py"]
+
+
+def _ticket_error(typed: str):
+    from commands.errors import UserError
+    from tests.unit.test_policy_cases import POLICY
+
+    try:
+        POLICY.check_ticket("remove-user", True, typed)
+    except UserError as err:
+        return err
+    raise AssertionError("not refused")
+
+
+SHOWN_ERROR = {   # every place a core error's text reaches Slack
+    "refusal": lambda err: messages.refusal(err),
+    "refused as the job started": lambda err: messages.final_text(
+        JobEvent("r-1", REFUSED, total=3, error=err.text())),   # the worker publishes err.text()
+    "audit channel": lambda err: audit_line({"action": "refused", "actor": "U_ADA", "at": 0,
+                                             "reason": err.text()}),   # the audit keeps err.text()
+}
+
+
+@pytest.mark.parametrize("where", SHOWN_ERROR)
+def test_an_ampersand_typed_by_a_person_is_escaped_once(where):
+    """The core quotes what was typed as it is and the bot escapes it once: `&amp;amp;` would
+    show the person `&amp;` where they typed `&`."""
+    shown = SHOWN_ERROR[where](_ticket_error("R&D-7"))
+    assert "`R&amp;D-7`" in shown and "&amp;amp;" not in shown, shown
+
+
+def test_the_channels_a_refusal_names_on_purpose_stay_links_and_nothing_else():
+    from tests.unit.test_policy_cases import OPERATOR, POLICY
+
+    decision = POLICY.decide(OPERATOR, "add-user", "acme", "C_AUDIT", {})
+    assert not decision.allowed
+    shown = messages.refusal(decision.refusal())
+    assert shown.startswith(":no_entry: <#C_AUDIT> is for reports only"), shown
+    assert "<#C_ACME_SHARED>, <#C_SUPPORT>" in shown
+    ticket = _ticket_refusal("<#C_SUPPORT>")                 # typed: shown as typed, not a link
+    assert "<#C_SUPPORT>" not in ticket and "&lt;#C_SUPPORT&gt;" in ticket
