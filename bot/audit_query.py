@@ -20,6 +20,17 @@ from commands.mrkdwn import escape
 from commands.report_values import show_duration
 
 MAX_ROWS = 500   # more than this is an export's job; the newest are shown
+# columns the core fills with mentions of the people Slack named (their ids), not typed words
+MENTION_COLUMNS = frozenset({"by", "review"})
+
+
+def _escaped(table: ar.Table) -> ar.Table:
+    """Plain words, anyone's among them (a break-glass reason, a ticket, a command as typed):
+    escaped here, even inside the code block, where Slack still reads `<!channel>`."""
+    keep = {i for i, header in enumerate(table.headers) if header in MENTION_COLUMNS}
+    rows = tuple(tuple(cell if i in keep else escape(cell) for i, cell in enumerate(row))
+                 for row in table.rows)
+    return ar.Table(table.title, table.headers, rows)
 
 
 class AuditQuery:
@@ -45,9 +56,7 @@ class AuditQuery:
             table = ar.audit_table(chosen[-MAX_ROWS:], "")
             if len(chosen) > MAX_ROWS:
                 head += f" (newest {MAX_ROWS} of {len(chosen)}; `tobitbot audit export` has all)"
-            # plain words, anyone's among them: escaped here, even inside the code block
-            table = ar.Table(table.title, table.headers,
-                             tuple(tuple(escape(c) for c in row) for row in table.rows))
+        table = _escaped(table)
         return table_messages(head, list(table.headers), list(table.rows))
 
     def ticket_requests(self, cmd: ShowAudit) -> frozenset[str]:

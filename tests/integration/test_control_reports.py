@@ -126,3 +126,17 @@ def test_audit_shows_a_refused_command_as_typed_without_a_ping(deps):
     text = cells(AuditQuery(deps, Groups()).messages(ShowAudit(since=3600), "U_ADMIN", "C_SUPPORT"))
     assert "<!channel>" not in text, text
     assert "&lt;!channel&gt; R&amp;D" in text and "&amp;amp;" not in text and "&amp;lt;" not in text
+
+
+def test_the_break_glass_table_shows_a_typed_reason_without_a_ping(deps):
+    """Its `by` and `review` cells mention people on purpose; the reason, command and ticket
+    are what someone typed (kept decoded), so they are escaped, once."""
+    deps.audit.record("break_glass", actor="U_ADMIN", request="r-0000000b02", customer="globex",
+                      command="reset-password globex jdoe", reason="<!channel> R&D locked out",
+                      ticket="<https://evil.example|SUP-1>")
+    deps.audit.record("break_glass_reviewed", actor="U_ADMIN2", request="r-0000000b02")
+    glass = cells(AuditQuery(deps, Groups()).messages(ShowAudit(break_glass=True), "U_ADMIN",
+                                                      "C_SUPPORT"))
+    assert "<!channel>" not in glass and "<https://evil.example" not in glass, glass
+    assert "&lt;!channel&gt; R&amp;D locked out" in glass and "&amp;amp;" not in glass
+    assert "<@U_ADMIN>" in glass and "acknowledged by <@U_ADMIN2>" in glass
