@@ -44,10 +44,14 @@ def audit_line(entry: dict) -> str:
     if actor and actor != "worker" and actor != "bot":
         parts.append(f"<@{actor}>")
     # anyone's words, even in a refused command: escaped, so `<!channel>` pings nobody here
+    typed = "command" if entry.get("command") else "text"
     if entry.get("command"):
         parts.append(f"`{literal(entry['command'])}`")
     elif entry.get("text"):   # as Slack sent it, escaped once already
         parts.append(f"`{literal(from_slack(entry['text']))}`")
+    if entry.get(f"{typed}_length"):   # cut when recorded (bot/audit.py bounded)
+        parts.append(f"_(the first {len(entry[typed]):,} of {entry[typed + '_length']:,} characters, "
+                     f"sha256 {literal(str(entry.get(typed + '_sha256')))})_")
     for key in ("customer", "ticket", "request", "step", "detail", "outcome", "reason", "error"):
         if entry.get(key) not in (None, ""):
             parts.append(f"{key}: {literal(str(entry[key]))}")

@@ -26,8 +26,9 @@ def mirror(redis_url, slack_emulator):
 
 
 def _flood(log: AuditLog) -> list[dict]:
-    """One refused command of 20,000 characters from a person with no role, then ordinary ones."""
-    log.record("refused", actor=PEOPLE.nobody, text="add-user acme " + "x" * LONG, reason="no role")
+    """One entry of 20,000 characters (a backend's error: typed text is cut when recorded, see
+    the test below), then ordinary ones."""
+    log.record("job_failed", actor="worker", request="r-1a2b3c4d5e", error="ldap: " + "x" * LONG)
     for n in range(5):
         log.record("refused", actor=PEOPLE.nobody, text=f"reset-password acme victim{n}",
                    reason="no role\nusage: reset-password CUSTOMER LOGIN")
@@ -50,6 +51,20 @@ def test_one_very_long_entry_is_split_and_hides_none_of_the_entries_after_it(mir
     assert audit_text(slack_emulator, C_AUDIT) == "\n".join(audit_line(e) for e in entries)
     posts = slack_emulator.messages(C_AUDIT)
     assert len(posts) > LONG // READABLE and all(len(p.text) <= READABLE for p in posts)
+    assert _pending(mirror) == 0
+
+
+def test_a_refused_command_of_any_length_is_one_small_entry_and_at_most_two_posts(mirror, slack_emulator):
+    mirror, log = mirror
+    huge = "add-user acme " + "x" * LONG
+    log.record("refused", actor=PEOPLE.nobody, text=huge, reason="no role")
+    log.record("refused", actor=PEOPLE.nobody, text="reset-password acme after-it", reason="no role")
+    _drain(mirror)
+    entries = [entry for _, entry, _, _ in log.entries()]
+    assert entries[0]["text_length"] == len(huge) and len(entries[0]["text"]) < LONG // 4
+    shown = audit_text(slack_emulator, C_AUDIT)
+    assert len(slack_emulator.messages(C_AUDIT)) <= 2 and shown == "\n".join(audit_line(e) for e in entries)
+    assert f"of {len(huge):,} characters, sha256 {entries[0]['text_sha256']}" in shown
     assert _pending(mirror) == 0
 
 
