@@ -133,7 +133,8 @@ def _seen_in_audit_log(redis_url: str
         for _, entry, _, _ in AuditLog(_redis(redis_url)).rows():   # a page at a time
             groups, actor = entry.get("groups"), str(entry.get("actor"))
             # an empty list may be a failed group lookup: it does not replace groups seen before
-            if entry.get("action") in DECISIONS and isinstance(groups, list) and (groups or actor not in people):
+            if (entry.get("action") in DECISIONS and isinstance(groups, list)
+                    and (groups or actor not in people)):
                 people[actor] = set(groups)
             if isinstance(entry.get("customer"), str):
                 customers.add(entry["customer"])
