@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -10,11 +11,17 @@ from typing import Any, Callable, Iterable, Iterator
 import redis
 
 from commands.audit_chain import AUDIT_HEAD, AUDIT_STREAM, GENESIS, ChainWalk, assert_no_secret, entry_hash
+from commands.lexer import MAX_TEXT
 
 __all__ = ["AUDIT_HEAD", "AUDIT_STREAM", "AuditLog", "Row"]
 log = logging.getLogger(__name__)
 PAGE = 1000  # entries per XRANGE: what a reader of the whole log holds at once
 Row = tuple[str, dict[str, Any], str, str]  # (stream id, entry, previous hash, hash)
+# fields that hold what someone typed: anyone may type, even without a role, and each entry
+# is kept and mirrored to the audit channel
+TYPED_FIELDS = ("text", "command", "break_glass_reason", "ticket")
+# any text the lexer accepts is kept whole (replay decides it again); longer text was refused
+TEXT_KEPT = MAX_TEXT
 
 
 class AuditLog:
@@ -24,8 +31,8 @@ class AuditLog:
 
     def record(self, action: str, **fields: Any) -> str:
         """Append an entry; returns its stream id. Safe under concurrent writers (WATCH)."""
-        entry = {"at": round(time.time(), 3), "action": action,
-                 **{k: v for k, v in fields.items() if v is not None}}
+        entry = bounded({"at": round(time.time(), 3), "action": action,
+                         **{k: v for k, v in fields.items() if v is not None}})
         assert_no_secret(entry)
         while True:
             with self._redis.pipeline() as pipe:
@@ -105,6 +112,21 @@ class AuditLog:
         problems: list[str] = []
         self.walk(problems.append)
         return problems
+
+
+def bounded(entry: dict[str, Any]) -> dict[str, Any]:
+    """`entry` with each typed text over TEXT_KEPT characters cut to its start, beside its full
+    length and sha256 (`text_length`, `text_sha256`): a megabyte typed stays a small entry, and
+    the hash still tells which text it was."""
+    cut = {}
+    for key in TYPED_FIELDS:
+        value = entry.get(key)
+        if isinstance(value, str) and len(value) > TEXT_KEPT:
+            cut[key] = value[:TEXT_KEPT]
+            cut[f"{key}_length"] = len(value)
+            cut[f"{key}_sha256"] = hashlib.sha256(value.encode()).hexdigest()
+    return {**entry, **cut} if cut else entry
+
 
 def _row(rid: bytes, fields: dict[bytes, bytes]) -> Row:
     return rid.decode(), json.loads(fields[b"entry"]), fields[b"prev"].decode(), fields[b"hash"].decode()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 GENESIS = "0" * 64
 AUDIT_STREAM = "tobitbot:audit"
@@ -122,10 +122,3 @@ class WitnessTally:
 
 MAX_LISTED = 100  # rewritten witnesses listed one by one; more are counted in the summary
 
-
-def verify_chain(entries: Iterable[tuple[str, dict[str, Any], str, str]]) -> list[str]:
-    """Check (id, entry, prev_hash, hash) tuples in order; return the problems found."""
-    walk, problems = ChainWalk(), []
-    for row in entries:
-        problems.extend(walk.feed(*row))
-    return problems

@@ -65,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
 def verify(client: redis.Redis, out: TextIO = sys.stdout, witnesses: Witnesses | None = None,
            page: int = PAGE) -> int:
     """Check the hash chain, its head and (given) the witnesses; exit status 0 when intact, 1
-    when anything was edited or removed, 2 when the witnesses could not be read."""
+    when anything was edited or removed, 2 when the witnesses could not be read or none was
+    found while the stream holds entries."""
     log, broken = AuditLog(client), 0
 
     def report(problem: str) -> None:  # printed as found: a broken log of any length is not kept
@@ -87,6 +88,13 @@ def verify(client: redis.Redis, out: TextIO = sys.stdout, witnesses: Witnesses |
         print(f"tobitbot: cannot read the audit channel's witnesses ({err}); "
               "use --no-witnesses to check the chain in Redis only", file=sys.stderr)
         return UNCHECKED
+    if not tally.checked and walk.count:
+        # the bot's own posts were not found (another app's token, another channel): nothing
+        # was compared, which must never read as "all in the stream"
+        print(f"tobitbot: no witness found in the audit channel although the stream holds "
+              f"{walk.count} entries; check that TOBITBOT_SLACK_BOT_TOKEN is the bot's own token and "
+              "TOBITBOT_AUDIT_CHANNEL its audit channel, or use --no-witnesses", file=sys.stderr)
+        return BROKEN if broken else UNCHECKED
     problems = tally.problems(log.last_id())
     for problem in problems:
         print(f"BROKEN {problem}", file=out)

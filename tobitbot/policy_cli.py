@@ -106,12 +106,13 @@ def replay_policy(path: str, since: int, against: str, redis_url: str,
         print(f"the policy in use does not load, so a refusal cannot be told to be the policy's "
               f"and is skipped:\n{err}", file=out)
         old = None
+    # entries reach replay one by one as their page is read: a long log is never in memory
+    entries = (entry for _, entry, _, _ in AuditLog(_redis(redis_url)).rows(since))
     try:
-        entries = [entry for _, entry, _, _ in AuditLog(_redis(redis_url)).entries(since)]
+        result = replay(entries, new, old)
     except redis.RedisError as err:
         print(f"tobitbot: cannot read the audit log at {redis_url}: {err}", file=sys.stderr)
         return 1
-    result = replay(entries, new, old)
     for changed in result.changed:
         print(changed.line(), file=out)
     for note in result.skipped:
@@ -126,20 +127,20 @@ def replay_policy(path: str, since: int, against: str, redis_url: str,
 def _seen_in_audit_log(redis_url: str
                        ) -> tuple[dict[str, set[str]] | None, list[str], str | None]:
     """Each requester's groups as last recorded, and the customers asked about; or a note why not."""
+    people: dict[str, set[str]] = {}
+    customers = set()
     try:
-        entries = AuditLog(_redis(redis_url)).entries()
+        for _, entry, _, _ in AuditLog(_redis(redis_url)).rows():   # a page at a time
+            groups, actor = entry.get("groups"), str(entry.get("actor"))
+            # an empty list may be a failed group lookup: it does not replace groups seen before
+            if (entry.get("action") in DECISIONS and isinstance(groups, list)
+                    and (groups or actor not in people)):
+                people[actor] = set(groups)
+            if isinstance(entry.get("customer"), str):
+                customers.add(entry["customer"])
     except redis.RedisError as err:
         return None, [], (f"the audit log at {redis_url} is not reachable ({err}): "
                           "speaking of groups and named users only")
-    people: dict[str, set[str]] = {}
-    customers = set()
-    for _, entry, _, _ in entries:
-        groups, actor = entry.get("groups"), str(entry.get("actor"))
-        # an empty list may be a failed group lookup: it does not replace groups seen before
-        if entry.get("action") in DECISIONS and isinstance(groups, list) and (groups or actor not in people):
-            people[actor] = set(groups)
-        if isinstance(entry.get("customer"), str):
-            customers.add(entry["customer"])
     return people, sorted(customers), None
 
 

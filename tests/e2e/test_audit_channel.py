@@ -10,6 +10,7 @@ import redis
 
 from bot.audit import AuditLog
 from bot.audit_mirror import audit_line
+from commands.lexer import MAX_TEXT
 from tests.fixtures.slack import PEOPLE, audit_text
 
 SUPPORT, AUDIT = "C_SUPPORT", "C_AUDIT"
@@ -37,16 +38,21 @@ def test_refusals_are_audited_too(bot_stack):
 
 
 def test_one_very_long_refused_command_hides_nothing_after_it(bot_stack):
+    """20,000 characters from a person with no role: refused as too long, recorded as a small
+    entry (its start, length and sha256), and shown in at most two posts."""
     slack, client = bot_stack.slack, redis.Redis.from_url(bot_stack.env["TOBITBOT_REDIS_URL"])
     long_text = "add-user acme " + "Longname" * 2_500
     slack.slash_command(PEOPLE.nobody, SUPPORT, text=long_text)
     slack.slash_command(PEOPLE.nobody, SUPPORT, text="reset-password acme after-the-long-one")
     slack.wait_for(lambda: "after-the-long-one" in _audit_text(slack), timeout=30)
     entries = [entry for _, entry, _, _ in AuditLog(client).entries()
-               if entry.get("text") in (long_text, "reset-password acme after-the-long-one")]
+               if (entry.get("text"), entry.get("text_length")) in (
+                   (long_text[:MAX_TEXT], len(long_text)), ("reset-password acme after-the-long-one", None))]
     shown = _audit_text(slack)
     assert len(entries) == 2 and all(audit_line(entry) in shown for entry in entries)
+    assert f"{len(long_text):,} characters long; a command has at most" in entries[0]["reason"]
     assert all(len(m.text) <= 3_900 for m in slack.messages(AUDIT))
+    assert len([m for m in slack.messages(AUDIT) if "LongnameLongname" in m.text]) <= 2
 
 
 def test_audit_verify_checks_the_stream_against_the_channel_by_default(bot_stack):

@@ -31,6 +31,25 @@ def test_chain_verifies_and_export_writes_every_entry(client):
     assert [line["command"] for line in lines] == [f"add-user acme \"User {i}\"" for i in range(5)]
 
 
+def test_typed_text_is_kept_whole_up_to_the_lexers_bound_and_cut_beyond_it(client):
+    """Whatever is typed, the entry stays small; what could be a command is kept whole."""
+    import hashlib
+
+    from commands.lexer import MAX_TEXT
+
+    log = AuditLog(client)
+    whole, huge = "x" * MAX_TEXT, "add-user acme " + "x" * 20_000
+    log.record("refused", actor="U_NOBODY", text=whole, reason="no role")
+    log.record("refused", actor="U_NOBODY", text=huge, ticket="T" * 30_000, reason="no role")
+    kept, cut = [entry for _, entry, _, _ in log.entries()]
+    assert kept["text"] == whole and "text_length" not in kept
+    assert cut["text"] == huge[:MAX_TEXT] and cut["text_length"] == len(huge)
+    assert cut["text_sha256"] == hashlib.sha256(huge.encode()).hexdigest()
+    assert cut["ticket"] == "T" * MAX_TEXT and cut["ticket_length"] == 30_000
+    assert len(client.xrange(AUDIT_STREAM)[-1][1][b"entry"]) < 2 * MAX_TEXT + 500
+    assert log.verify() == []
+
+
 def test_concurrent_writers_keep_one_unbroken_chain(client):
     log = AuditLog(client)
     threads = [threading.Thread(target=lambda n=n: [log.record("step", actor=f"W{n}", n=i)

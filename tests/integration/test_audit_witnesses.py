@@ -79,3 +79,29 @@ def test_a_witness_posted_by_a_person_is_not_taken(mirrored, slack_emulator):
     slack_emulator.post_as_user(PEOPLE.nobody, C_AUDIT, "fake", blocks=[block])
     status, out = _verify(client, web)
     assert status == 0, out
+
+
+def test_no_witness_in_the_channel_while_the_stream_holds_entries_is_unchecked(redis_url, slack_emulator,
+                                                                                 capsys):
+    """The bot's own posts are not found (another app's token, the wrong channel): nothing was
+    compared, so verify must not pass."""
+    client = redis.Redis.from_url(redis_url)
+    web = WebClient(token=slack_emulator.bot_token, base_url=slack_emulator.api_url)
+    log = AuditLog(client)
+    for n in range(3):
+        log.record("refused", actor=PEOPLE.nobody, text=f"reset-password acme victim{n}")
+    newest = log.entries()[-1]
+    slack_emulator.post_as_user(PEOPLE.nobody, C_AUDIT, "fake", blocks=[witness_block(*newest[::3])])
+    status, out = _verify(client, web)
+    assert status == audit_cli.UNCHECKED and "3 entries, chain intact" in out, out
+    assert "all in the stream" not in out
+    assert "no witness found in the audit channel" in capsys.readouterr().err
+    client.close()
+
+
+def test_an_empty_stream_and_a_channel_without_witnesses_are_intact(redis_url, slack_emulator):
+    client = redis.Redis.from_url(redis_url)
+    web = WebClient(token=slack_emulator.bot_token, base_url=slack_emulator.api_url)
+    status, out = _verify(client, web)
+    assert status == audit_cli.INTACT and "0 entries, chain intact" in out, out
+    client.close()

@@ -149,3 +149,34 @@ def test_replay_without_the_audit_log_fails_plainly(files):
     run = tobitbot("policy", "replay", str(files / "new.toml"), "--against",
                    str(files / "in-use.toml"), "--redis-url", "redis://127.0.0.1:1/0")
     assert run.returncode == 1 and "cannot read the audit log" in run.stderr
+
+
+def test_replay_reads_the_audit_log_in_pages_as_it_decides(files, redis_url, monkeypatch):
+    """Flat memory: replay has the first entry while only its page has been read."""
+    import io
+
+    from bot.audit import PAGE
+    from tests.integration.test_audit_log import CountingRedis, _fill
+    from tobitbot import policy_cli
+
+    client = CountingRedis.from_url(redis_url)
+    _fill(client, 2 * PAGE + 500)
+    client.pages = []
+    read_at_first: list[int] = []
+    real_replay = policy_cli.replay
+
+    def replay_spy(entries, new, old):
+        def watched():
+            for entry in entries:
+                if not read_at_first:
+                    read_at_first.append(len(client.pages))
+                yield entry
+        return real_replay(watched(), new, old)
+
+    monkeypatch.setattr(policy_cli, "_redis", lambda url: client)
+    monkeypatch.setattr(policy_cli, "replay", replay_spy)
+    out = io.StringIO()
+    assert policy_cli.replay_policy(str(files / "new.toml"), 0, str(files / "in-use.toml"),
+                                    redis_url, out) == 0, out.getvalue()
+    assert read_at_first == [1]
+    assert sum(client.pages) == 2 * PAGE + 500 and max(client.pages) <= PAGE

@@ -203,3 +203,31 @@ def test_rule_is_carried_on_the_error():
 ])
 def test_tokenize(text, words):
     assert tokenize(text) == words
+
+
+def _longest_legal_info() -> str:
+    """set-legal-info with every particular at its longest, `&` as Slack sends it."""
+    def text(n: int) -> str:
+        return ("Müller &amp; Söhne " * n)[:n].strip()
+    directors = "; ".join(text(100) for _ in range(5))
+    return (f'set-legal-info acme company="{text(120)}" form="{text(40)}" seat="{text(80)}" '
+            f'court="{text(120)}" register="{text(40)}" directors="{directors}"')
+
+
+def test_the_longest_real_commands_are_well_within_the_bound():
+    from commands.envelope import open_envelope
+    from commands.lexer import MAX_TEXT
+
+    longest = (f'--break-glass reason="{"the customer CEO is locked out " * 6}" '
+               f"{_longest_legal_info()} ticket=SUP-123456")
+    assert len(longest) < MAX_TEXT // 2
+    assert isinstance(parse(open_envelope(longest).text), m.SetLegalInfo)
+
+
+@pytest.mark.parametrize("text", ["add-user acme " + "x" * 20_000, "x" * 4_001,
+                                  'add-user acme "' + "Jane Doe " * 1_000 + '"'],
+                         ids=["long word", "just over", "long quote"])
+def test_text_over_the_bound_is_refused_before_it_is_read(text):
+    with pytest.raises(ParseError) as err:
+        parse(text)
+    assert f"The command is {len(text):,} characters long; a command has at most 4,000." in err.value.text()
