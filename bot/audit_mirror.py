@@ -8,11 +8,14 @@ retried from the group's pending list and nothing is hidden from the channel. Ho
 entry got is kept in Redis (PARTS_KEY), so a restart or another process that claims it goes on
 from the next part.
 
-A post Slack refuses for good (bad blocks, too long, the channel archived or the bot not in it)
-would block every entry after it: it is replaced by a short notice naming its entries (`tobitbot
-audit export` shows them) with the same witness, and acknowledged. If Slack refuses the notice
-too, a `mirror_failed` entry names them in the stream; a `mirror_failed` entry that cannot be
-posted is only logged, so a refusing channel never makes entries about entries without end.
+A post Slack refuses for good (bad blocks, too long) would block every entry after it: it is
+replaced by a short notice naming its entries (`tobitbot audit export` shows them) with the same
+witness, and acknowledged. If Slack refuses the notice too, a `mirror_failed` entry names them in
+the stream; a `mirror_failed` entry that cannot be posted is only logged, so a refusing channel
+never makes entries about entries without end. A refusal that is about the bot or the channel,
+not the post (a revoked token, the bot not in the channel, the channel archived), would refuse
+every post alike: nothing is acknowledged then, the error is logged with what to fix, and the
+entries are posted, in order, once an operator has fixed it.
 """
 
 from __future__ import annotations
@@ -42,6 +45,11 @@ PARTS_KEY = "tobitbot:audit-mirror:parts"   # hash: entry id -> parts posted, of
 PARTS_TTL_S = 7 * 86400   # an entry pending longer than that starts over: a part twice, none lost
 CLAIM_IDLE_MS = 60_000    # a consumer silent this long is taken to be dead: its entries are claimed
 MIRROR_FAILED = "mirror_failed"
+# refusals of any post to this channel by this app: an operator must act, and then all is posted
+OPERATOR_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked",
+                             "token_expired", "missing_scope", "not_in_channel",
+                             "channel_not_found", "is_archived", "access_denied"})
+OPERATOR_WAIT_S = 30
 ICONS = {"allowed": ":large_green_circle:", "refused": ":no_entry:", "enqueued": ":inbox_tray:",
          "approval_requested": ":raised_hand:", "job_succeeded": ":white_check_mark:",
          "job_failed": ":x:", "job_undone": ":leftwards_arrow_with_hook:",
@@ -105,6 +113,12 @@ class AuditMirror(threading.Thread):
                     self.redis.delete(PARTS_KEY)
                     self._create_group("0")
             except SlackApiError as exc:
+                if error_code(exc) in OPERATOR_ERRORS:
+                    log.error("the audit channel %s refuses every post of this app (%s): invite "
+                              "the bot, unarchive the channel or renew the token; the entries stay "
+                              "pending and are posted once it works", self.channel, error_code(exc))
+                    self._stop.wait(OPERATOR_WAIT_S)
+                    continue
                 log.warning("the audit channel refused a post (%s); its entries stay pending and "
                             "are posted again", exc.response.get("error"))
                 self._stop.wait(2)
@@ -150,7 +164,7 @@ class AuditMirror(threading.Thread):
             self._post(post)
             return
         except SlackApiError as exc:
-            if passes(exc):
+            if passes(exc) or error_code(exc) in OPERATOR_ERRORS:
                 raise
             refused = error_code(exc)
         shown = _shown_ids(post)
@@ -162,7 +176,7 @@ class AuditMirror(threading.Thread):
             self._post(Post(notice, post.done, post.carried, post.witness))
             return
         except SlackApiError as exc:
-            if passes(exc):
+            if passes(exc) or error_code(exc) in OPERATOR_ERRORS:
                 raise
             also = error_code(exc)
         unseen = [i for i in shown if i not in failures]
