@@ -2,10 +2,11 @@
 
 Each fact is one value of the OU's multi-valued `businessCategory`: "tobitbot:<key>=<value>".
 The OU's `description` is the display name and `uPNSuffixes` lists its own mail domains.
-Values that do not start with "tobitbot:" belong to other tools and are left alone. Any value of
-ours the bot does not recognise (an unknown key, a value outside the key's values, a key given
-twice) makes reading the contract fail with a ContractError naming key and value: read as a
-default, a hand-typed `mail-product=Exchange` made an Exchange customer a Tobit one (R3).
+Values that do not start with "tobitbot:" in any case or spacing belong to other tools and are
+left alone. Any value of ours the bot does not recognise (the prefix in another case or with
+spaces around it, an unknown key, a value outside the key's values, a key given twice) makes
+reading the contract fail with a ContractError naming key and value: read as a default, a
+hand-typed `mail-product=Exchange` made an Exchange customer a Tobit one (R3).
 """
 
 from __future__ import annotations
@@ -72,12 +73,20 @@ def parse_entry(entry: str) -> tuple[str, str] | None:
     return (key, value) if is_known_key(key) else None
 
 
+def is_ours(entry: str) -> bool:
+    """Whether an entry is meant as ours: "TOBITBOT:..." or " tobitbot:..." was typed by a person
+    for the bot, and passed over as another tool's, it was read as a default (R3)."""
+    return entry.strip().casefold().startswith(PREFIX)
+
+
 def entries_to_dict(entries: list[str], customer: str = "?") -> dict[str, str]:
     """Our entries as {key: value}, each checked; ContractError for anything in doubt."""
     facts: dict[str, str] = {}
     for entry in entries:
-        if not entry.startswith(PREFIX):
+        if not is_ours(entry):
             continue                                   # another tool's value
+        if not entry.startswith(PREFIX):
+            raise _miswritten_prefix(customer, entry)
         parsed = parse_entry(entry)
         if parsed is None:
             raise _unknown_key(customer, entry)
@@ -158,6 +167,17 @@ _ACCEPTS: dict[str, tuple[Callable[[str], bool], str]] = {
 
 def _values_of(key: str) -> tuple[Callable[[str], bool], str]:
     return _ACCEPTS.get(key) or _ACCEPTS[key.split(":", 1)[0]]
+
+
+def _miswritten_prefix(customer: str, entry: str) -> ContractError:
+    key, equals, value = entry.strip()[len(PREFIX):].partition("=")
+    key = key.strip().lower()                          # keys are lower case; values keep theirs
+    meant = f"{PREFIX}{key}{equals}{value}"
+    return ContractError(
+        f"The contract of `{customer}` in AD holds `{v.shown(entry, 80)}`, which is meant for the "
+        f"bot but is not written `{PREFIX}KEY=VALUE` exactly (lower case, no spaces around it).",
+        rule=_rule(key) if is_known_key(key) else None,
+        hint=f"Write it as `{v.shown(meant, 80)}`. " + _FIX_HINT)
 
 
 def _unknown_key(customer: str, entry: str) -> ContractError:

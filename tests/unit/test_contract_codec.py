@@ -151,3 +151,33 @@ def test_domains_come_from_upn_suffixes_and_tls_from_entries():
 def test_users_are_passed_through():
     users = (UserState("jdoe", "Jane Doe", "jdoe@acme.de"),)
     assert decode("x", [], None, [], users).users == users
+
+
+# The prefix in another case or with spaces around it is a value typed for the bot: passed over as
+# another tool's, `TOBITBOT:mail-product=exchange` made an Exchange customer a Tobit one (R3).
+@pytest.mark.parametrize("entry, meant, rule", [
+    ("TOBITBOT:mail-product=exchange", "tobitbot:mail-product=exchange", "R3"),
+    ("Tobitbot:mail-product=exchange", "tobitbot:mail-product=exchange", "R3"),
+    (" tobitbot:mail-product=exchange", "tobitbot:mail-product=exchange", "R3"),
+    ("tobitbot:mail-product=exchange\n", None, "R3"),
+    ("\ttobitbot:book:cti=yes ", "tobitbot:book:cti=yes", "R4"),
+    ("TOBITBOT:BOOK:TOBIT-ADDON=10", "tobitbot:book:tobit-addon=10", "R5"),
+    ("TOBITBOT: mail-product=exchange", "tobitbot:mail-product=exchange", "R3"),
+    ("TobitBot:legal:seat=Berlin Mitte", "tobitbot:legal:seat=Berlin Mitte", "R12"),
+    ("TOBITBOT:mail-produkt=exchange", "tobitbot:mail-produkt=exchange", None),
+])
+def test_our_prefix_in_another_case_or_with_spaces_is_refused_naming_what_to_write(
+        entry, meant, rule):
+    with pytest.raises(ContractError) as err:
+        decode("acme", [entry, "crm:tier=gold"], None, [])
+    assert "`acme`" in err.value.message and err.value.rule == rule
+    assert entry.strip() in err.value.message
+    if meant is not None:
+        assert f"Write it as `{meant}`" in err.value.hint
+    assert "AD administrator" in err.value.hint
+
+
+@pytest.mark.parametrize("entry", ["tobitbotish=1", "TOBITBOT-legacy", " crm:tobitbot:x=1", "tobit:x=1"])
+def test_values_that_only_look_like_ours_stay_another_tools(entry):
+    assert decode("acme", encode(FULL) + [entry], FULL.display_name,
+                  ["acme.de", "acme-shop.de"]) == FULL
