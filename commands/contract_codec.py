@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from commands import model
 from commands import values as v
-from commands.contract import Bookings, CustomerState, Domain, LegalInfo, PbxLink, UserState
+from commands.contract import BOOKED_MAX, Bookings, CustomerState, Domain, LegalInfo, PbxLink, UserState
 from commands.errors import ContractError, UserError
 
 PREFIX = "tobitbot:"
@@ -52,11 +52,16 @@ def is_known_key(key: str) -> bool:
 
 
 def encode_entry(key: str, value: str) -> str:
-    """One businessCategory value; refuses keys outside the encoding and line breaks."""
+    """One businessCategory value; refuses keys outside the encoding, line breaks, and any value
+    the reader (`entries_to_dict`) would refuse: the bot must not lock a customer out itself."""
     if not is_known_key(key):
         raise ValueError(f"unknown contract key {key!r}")
     if "\n" in value or "\r" in value:
         raise ValueError(f"contract value for {key!r} must be one line")
+    accepts, allowed = _values_of(key)
+    if not accepts(value):    # the rules refuse before a plan writes it; this is the last guard
+        raise ValueError(f"contract value {value!r} for {key!r} would be refused when read "
+                         f"(allowed: {allowed})")
     entry = f"{PREFIX}{key}={value}"
     if len(entry) > ENTRY_MAX:
         room = ENTRY_MAX - len(entry) + len(value)
@@ -144,7 +149,7 @@ def _is_server_url(value: str) -> bool:
 
 
 def _is_count(value: str) -> bool:
-    return bool(re.fullmatch(r"[0-9]{1,6}", value))
+    return bool(re.fullmatch(r"[0-9]+", value)) and int(value) <= BOOKED_MAX
 
 
 def _is_pbx_link(value: str) -> bool:
@@ -157,7 +162,7 @@ _ACCEPTS: dict[str, tuple[Callable[[str], bool], str]] = {
     "base": _one_of(*model.BASE_SERVICES, "none"),
     "mail-product": _one_of("tobit", "exchange"),
     "tobit-url": (_is_server_url, "an `https://` address"),
-    **{key: _YES_NO if kind == "flag" else (_is_count, "a whole number in digits")
+    **{key: _YES_NO if kind == "flag" else (_is_count, f"a whole number in digits, at most {BOOKED_MAX}")
        for key, (_, kind) in BOOKINGS.items()},
     **{key: ((lambda value: bool(value.strip())), "text") for key in LEGAL},
     "tls": _YES_NO,
