@@ -11,12 +11,16 @@ hand-typed `mail-product=Exchange` made an Exchange customer a Tobit one (R3).
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import urllib.parse
 from collections.abc import Callable
 
 from commands import model
 from commands import values as v
-from commands.contract import BOOKED_MAX, Bookings, CustomerState, Domain, LegalInfo, PbxLink, UserState
+from commands.contract import (
+    BOOKED_MAX, Bookings, CustomerState, Domain, LegalInfo, PbxLink, UserState,
+)
 from commands.errors import ContractError, UserError
 
 PREFIX = "tobitbot:"
@@ -142,10 +146,23 @@ def _converts(convert: Callable[[str], object]) -> Callable[[str], bool]:
 
 def _is_server_url(value: str) -> bool:
     """What onboarding writes (https); the sandbox and the tests seed their simulators over
-    plain http on loopback, which is theirs to choose, not a value in doubt."""
+    plain http on loopback, which is theirs to choose, not a value in doubt. Plain http to any
+    other host would carry the Tobit token and mail unencrypted: refused in doubt."""
     if value.startswith("http://"):
-        return _converts(v.https_url)("https://" + value.removeprefix("http://"))
+        as_https = "https://" + value.removeprefix("http://")
+        return (_converts(v.https_url)(as_https)
+                and _is_loopback(urllib.parse.urlsplit(as_https).hostname))
     return _converts(v.https_url)(value)
+
+
+def _is_loopback(host: str | None) -> bool:
+    """127.0.0.0/8, ::1 or localhost: this machine, never the network."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        return False
 
 
 def _is_count(value: str) -> bool:
@@ -158,12 +175,12 @@ def _is_pbx_link(value: str) -> bool:
 
 
 _YES_NO = _one_of("yes", "no")
+_COUNT = (_is_count, f"a whole number in digits, at most {BOOKED_MAX}")
 _ACCEPTS: dict[str, tuple[Callable[[str], bool], str]] = {
     "base": _one_of(*model.BASE_SERVICES, "none"),
     "mail-product": _one_of("tobit", "exchange"),
-    "tobit-url": (_is_server_url, "an `https://` address"),
-    **{key: _YES_NO if kind == "flag" else (_is_count, f"a whole number in digits, at most {BOOKED_MAX}")
-       for key, (_, kind) in BOOKINGS.items()},
+    "tobit-url": (_is_server_url, "an `https://` address (`http://` only on loopback)"),
+    **{key: _YES_NO if kind == "flag" else _COUNT for key, (_, kind) in BOOKINGS.items()},
     **{key: ((lambda value: bool(value.strip())), "text") for key in LEGAL},
     "tls": _YES_NO,
     "pbx": (_is_pbx_link, " or ".join(f"`{k} SIP-URI`" for k in PBX_KINDS)),

@@ -18,7 +18,8 @@ from commands.planner import plan
 from commands.values import MAX_COUNT
 from tests.unit.builders import customer
 
-COUNTED = {"tobit-addon": "tobit_addon", "tobit-solo": "tobit_solo", "extra-storage": "extra_storage_gb"}
+COUNTED = {"tobit-addon": "tobit_addon", "tobit-solo": "tobit_solo",
+           "extra-storage": "extra_storage_gb"}
 
 
 def booked(product: str, current: int):
@@ -93,7 +94,8 @@ VALUES = st.one_of(
     st.sampled_from(["yes", "no", "tobit", "exchange", "none", "enterprise-desktop", "0", "10",
                      str(BOOKED_MAX), str(BOOKED_MAX + 1), "https://tobit.acme.de",
                      "http://127.0.0.1:8080", "http://tobit.acme.de", "xcapi sip:trunk@pbx.acme.de",
-                     "gateway sip:gw@10.0.0.5:5060", "other sip:a@b.de", "Jörg Müller; Anna Schmidt"]),
+                     "gateway sip:gw@10.0.0.5:5060", "other sip:a@b.de",
+                     "Jörg Müller; Anna Schmidt"]),
     st.integers(0, 2 * BOOKED_MAX).map(str),
 )
 

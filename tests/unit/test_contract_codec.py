@@ -177,7 +177,39 @@ def test_our_prefix_in_another_case_or_with_spaces_is_refused_naming_what_to_wri
     assert "AD administrator" in err.value.hint
 
 
-@pytest.mark.parametrize("entry", ["tobitbotish=1", "TOBITBOT-legacy", " crm:tobitbot:x=1", "tobit:x=1"])
+@pytest.mark.parametrize("entry", [
+    "tobitbotish=1", "TOBITBOT-legacy", " crm:tobitbot:x=1", "tobit:x=1",
+])
 def test_values_that_only_look_like_ours_stay_another_tools(entry):
     assert decode("acme", encode(FULL) + [entry], FULL.display_name,
                   ["acme.de", "acme-shop.de"]) == FULL
+
+
+# docs/contract-encoding.md allows plain http only on loopback (the simulators of the sandbox and
+# the tests); elsewhere it would carry the Tobit token and the mail unencrypted.
+@pytest.mark.parametrize("url, read", [
+    ("https://tobit.acme.de", True),
+    ("https://203.0.113.5:8443/acme", True),
+    ("http://127.0.0.1:8080/acme", True),
+    ("http://127.45.1.2:8080", True),
+    ("http://[::1]:8080/acme", True),
+    ("http://localhost:9000", True),
+    ("http://tobit.acme.de", False),
+    ("http://203.0.113.5:8080", False),
+    ("http://10.0.0.5", False),
+    ("http://128.0.0.1", False),
+    ("http://0.0.0.0:8080", False),
+    ("http://[::2]:8080", False),
+    ("http://[::ffff:127.0.0.1]:8080", False),
+    ("http://localhost.acme.de", False),
+    ("http://127.0.0.1.nip.io", False),
+    ("http://user:pw@127.0.0.1:8080", False),            # no credentials, loopback or not (R18)
+])
+def test_plain_http_is_read_only_on_loopback(url, read):
+    entry = f"tobitbot:tobit-url={url}"
+    if read:
+        assert decode("acme", [entry], None, []).tobit_url == url
+    else:
+        with pytest.raises(ContractError, match="only on loopback") as err:
+            decode("acme", [entry], None, [])
+        assert err.value.rule == "R6"
