@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from commands.contract import Bookings, CustomerState, Domain, LegalInfo, PbxLink, UserState
-from commands.contract_codec import ENTRY_MAX, decode, encode, encode_entry, parse_entry
+from commands.contract_codec import (
+    ENTRY_MAX, decode, encode, encode_entry, is_known_key, parse_entry,
+)
 from commands.errors import ContractError, UserError
 
 FULL = CustomerState(
@@ -213,3 +215,26 @@ def test_plain_http_is_read_only_on_loopback(url, read):
         with pytest.raises(ContractError, match="only on loopback") as err:
             decode("acme", [entry], None, [])
         assert err.value.rule == "R6"
+
+
+# Keys are matched whole (e70aab0): with `^...$` and match(), `$` also matched before a trailing
+# line break, so `tls:acme.de\n` passed as a key: written with it, or read and then never found.
+@pytest.mark.parametrize("key", ["tls:acme.de\n", "pbx:berlin\n", "tls:acme.de\r", "pbx:berlin\nx"])
+def test_a_key_with_a_line_break_is_no_key(key):
+    assert not is_known_key(key)
+    with pytest.raises(ValueError):
+        encode_entry(key, "yes")
+    with pytest.raises(ContractError, match="is no key"):
+        decode("acme", [f"tobitbot:{key}=yes"], None, ["acme.de"])
+
+
+# A value is one line, as encode_entry writes it: one typed with a line break is in doubt.
+@pytest.mark.parametrize("key, value", [
+    ("mail-product", "exchange\n"), ("book:tobit-addon", "10\n"), ("book:cti", "yes\n"),
+    ("tobit-url", "https://tobit.acme.de\n"), ("tls:acme.de", "yes\n"),
+    ("pbx:berlin", "xcapi sip:trunk@pbx.acme.de\n"), ("legal:seat", "Berlin\n"),
+    ("legal:company", "ACME\r\nMaschinenbau"), ("legal:managing-directors", "A; B\u2028"),
+])
+def test_a_value_with_a_line_break_is_refused(key, value):
+    with pytest.raises(ContractError, match="no value the bot knows"):
+        decode("acme", [f"tobitbot:{key}={value}"], None, ["acme.de"])
