@@ -7,10 +7,10 @@ from dataclasses import replace
 from commands import model
 from commands.contract import BOOKED_MAX, MAILBOX_SHARE_MB, Bookings, CustomerState, PbxLink
 from commands.errors import NotFound, ParseError, RuleViolation
+from commands.phone import show_phone
 from commands.rules_fax import numbers_in_mode
 from commands.rules_report import RuleReport, passed
 from commands.rules_users import LEGAL_KEYS
-from commands.values import show_phone
 
 TLS_WARNING = ("a paid TLS certificate may be needed for `{domain}`; record it with "
                "`set-domain {customer} {domain} tls=yes` once in place (R8)")
