@@ -30,8 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import redis  # noqa: E402
 
-from bot.audit import PAGE  # noqa: E402
-from commands.audit_chain import AUDIT_HEAD, AUDIT_STREAM, GENESIS, entry_hash  # noqa: E402
+from bot.audit import AUDIT_HEAD, AUDIT_STREAM, PAGE  # noqa: E402
+from commands.audit_chain import GENESIS, entry_hash  # noqa: E402
 from tobitbot.servers.redis import RedisServer  # noqa: E402
 
 FILL_CHUNK = 10_000

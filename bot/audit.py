@@ -10,11 +10,13 @@ from typing import Any, Callable, Iterable, Iterator
 
 import redis
 
-from commands.audit_chain import AUDIT_HEAD, AUDIT_STREAM, GENESIS, ChainWalk, assert_no_secret, entry_hash
+from commands.audit_chain import GENESIS, ChainWalk, assert_no_secret, entry_hash
 from commands.lexer import MAX_TEXT
 
 __all__ = ["AUDIT_HEAD", "AUDIT_STREAM", "AuditLog", "Row"]
 log = logging.getLogger(__name__)
+AUDIT_STREAM = "tobitbot:audit"
+AUDIT_HEAD = "tobitbot:audit:head"  # the newest entry's hash, set with each append
 PAGE = 1000  # entries per XRANGE: what a reader of the whole log holds at once
 Row = tuple[str, dict[str, Any], str, str]  # (stream id, entry, previous hash, hash)
 # fields that hold what someone typed: anyone may type, even without a role, and each entry
@@ -98,7 +100,8 @@ class AuditLog:
 
     def walk(self, report: Callable[[str], None], page: int = PAGE) -> ChainWalk:
         """Walk the chain a page at a time, passing each problem to `report` as it is found."""
-        walk = ChainWalk(self.head(), check_head=True)  # read first: appends during the walk follow it
+        # the head is read first: appends during the walk follow it
+        walk = ChainWalk(self.head(), check_head=True, head_key=AUDIT_HEAD)
         feed = walk.feed
         for batch in self._batches(None, page):
             for rid, fields in batch:

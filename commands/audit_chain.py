@@ -9,8 +9,6 @@ import json
 from typing import Any, Sequence
 
 GENESIS = "0" * 64
-AUDIT_STREAM = "tobitbot:audit"
-AUDIT_HEAD = "tobitbot:audit:head"  # the newest entry's hash, set with each append
 FORBIDDEN_KEYS = ("password", "secret", "token")
 
 
@@ -28,10 +26,13 @@ def assert_no_secret(entry: dict[str, Any]) -> None:
 
 class ChainWalk:
     """Checks the chain one entry at a time, holding only the previous hash, so a stream of any
-    length is verified in flat memory; `head` is the hash the log says its newest entry has."""
+    length is verified in flat memory; `head` is the hash the log says its newest entry has, and
+    `head_key` where the log keeps it (named in the problems; the store's, not the core's)."""
 
-    def __init__(self, head: str | None = None, check_head: bool = False) -> None:
+    def __init__(self, head: str | None = None, check_head: bool = False,
+                 head_key: str = "") -> None:
         self.head, self.check_head = head, check_head
+        self._head_named = f"the head ({head_key})" if head_key else "the head"
         self.count, self.last_id, self.last_hash = 0, "", GENESIS
         self._expected_prev, self._head_seen = GENESIS, False
 
@@ -61,15 +62,15 @@ class ChainWalk:
             return []
         if self.head is None:
             if self.count:
-                return [f"the head ({AUDIT_HEAD}) is missing although the stream holds "
+                return [f"{self._head_named} is missing although the stream holds "
                         f"{self.count} entries: it was deleted"]
             return []
         if self._head_seen:
             return []
         if not self.count:
-            return [f"the head ({AUDIT_HEAD}) names entry hash {self.head}, but the stream is "
+            return [f"{self._head_named} names entry hash {self.head}, but the stream is "
                     "empty: it was deleted"]
-        return [f"the head ({AUDIT_HEAD}) names entry hash {self.head}, which no entry has; the stream "
+        return [f"{self._head_named} names entry hash {self.head}, which no entry has; the stream "
                 f"ends at {self.last_id} with {self.last_hash}: the newest entries were removed"]
 
 

@@ -15,6 +15,7 @@ from commands import model
 from commands import report_values as rv
 from commands import values as v
 from commands.naming import split_full_name, unnamable
+from commands.phone import e164
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ PRODUCT = Param("product", "product", v.choice(model.PRODUCTS, "product"), "PROD
 COUNT = Param("count", "quantity", v.count, "COUNT", "licences (tobit-addon, tobit-solo) or GB "
               "(extra-storage)")
 SITE = Param("site", "site", v.site, "SITE", "the customer's site, one PBX each (default `main`)")
-FAX_NUMBER = Param("number", "number", v.e164, "NUMBER", "fax number, `+49 30 1234567`, or German "
+FAX_NUMBER = Param("number", "number", e164, "NUMBER", "fax number, `+49 30 1234567`, or German "
                    "without the country code, `030 1234567` (spaces, `-`, `/` allowed)", True,
                    greedy=True)
 COUNTED = {"tobit-addon": "licences", "tobit-solo": "licences", "extra-storage": "GB"}

@@ -10,6 +10,10 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 MAILBOX_SHARE_MB = 5 * 1024  # R7: 5 GB per booked mailbox, counted cumulatively
+# The most licences or GB of one product a contract records: the rules refuse a booking whose
+# total would pass it and the codec refuses a value above it, one bound for both, so the bot never
+# writes a total it then cannot read back (999990 + 100 GB locked the customer out).
+BOOKED_MAX = 999_999
 
 
 @dataclass(frozen=True)

@@ -2,20 +2,25 @@
 
 Each fact is one value of the OU's multi-valued `businessCategory`: "tobitbot:<key>=<value>".
 The OU's `description` is the display name and `uPNSuffixes` lists its own mail domains.
-Values that do not start with "tobitbot:" belong to other tools and are left alone. Any value of
-ours the bot does not recognise (an unknown key, a value outside the key's values, a key given
-twice) makes reading the contract fail with a ContractError naming key and value: read as a
-default, a hand-typed `mail-product=Exchange` made an Exchange customer a Tobit one (R3).
+Values that do not start with "tobitbot:" in any case or spacing belong to other tools and are
+left alone. Any value of ours the bot does not recognise (the prefix in another case or with
+spaces around it, an unknown key, a value outside the key's values, a key given twice) makes
+reading the contract fail with a ContractError naming key and value: read as a default, a
+hand-typed `mail-product=Exchange` made an Exchange customer a Tobit one (R3).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import urllib.parse
 from collections.abc import Callable
 
 from commands import model
 from commands import values as v
-from commands.contract import Bookings, CustomerState, Domain, LegalInfo, PbxLink, UserState
+from commands.contract import (
+    BOOKED_MAX, Bookings, CustomerState, Domain, LegalInfo, PbxLink, UserState,
+)
 from commands.errors import ContractError, UserError
 
 PREFIX = "tobitbot:"
@@ -51,11 +56,15 @@ def is_known_key(key: str) -> bool:
 
 
 def encode_entry(key: str, value: str) -> str:
-    """One businessCategory value; refuses keys outside the encoding and line breaks."""
+    """One businessCategory value; refuses keys outside the encoding, line breaks, and any value
+    the reader (`entries_to_dict`) would refuse: the bot must not lock a customer out itself."""
     if not is_known_key(key):
         raise ValueError(f"unknown contract key {key!r}")
-    if "\n" in value or "\r" in value:
+    if not _is_one_line(value):
         raise ValueError(f"contract value for {key!r} must be one line")
+    if not _accepts(key, value):  # the rules refuse before a plan writes it; this is the last guard
+        raise ValueError(f"contract value {value!r} for {key!r} would be refused when read "
+                         f"(allowed: {_values_of(key)[1]})")
     entry = f"{PREFIX}{key}={value}"
     if len(entry) > ENTRY_MAX:
         room = ENTRY_MAX - len(entry) + len(value)
@@ -72,21 +81,29 @@ def parse_entry(entry: str) -> tuple[str, str] | None:
     return (key, value) if is_known_key(key) else None
 
 
+def is_ours(entry: str) -> bool:
+    """Whether an entry is meant as ours: "TOBITBOT:..." or " tobitbot:..." was typed by a person
+    for the bot, and passed over as another tool's, it was read as a default (R3)."""
+    return entry.strip().casefold().startswith(PREFIX)
+
+
 def entries_to_dict(entries: list[str], customer: str = "?") -> dict[str, str]:
     """Our entries as {key: value}, each checked; ContractError for anything in doubt."""
     facts: dict[str, str] = {}
     for entry in entries:
-        if not entry.startswith(PREFIX):
+        if not is_ours(entry):
             continue                                   # another tool's value
+        if not entry.startswith(PREFIX):
+            raise _miswritten_prefix(customer, entry)
         parsed = parse_entry(entry)
         if parsed is None:
             raise _unknown_key(customer, entry)
         key, value = parsed
-        accepts, allowed = _values_of(key)
-        if not accepts(value):
+        if not _accepts(key, value):
             raise ContractError(
                 f"The contract of `{customer}` in AD says `{PREFIX}{key}={v.shown(value)}`, and "
-                f"`{v.shown(value)}` is no value the bot knows for `{key}` (allowed: {allowed}).",
+                f"`{v.shown(value)}` is no value the bot knows for `{key}` "
+                f"(allowed: {_values_of(key)[1]}).",
                 rule=_rule(key), hint=_FIX_HINT)
         if key in facts and facts[key] != value:       # AD keeps no order: neither one wins
             raise ContractError(
@@ -128,14 +145,27 @@ def _converts(convert: Callable[[str], object]) -> Callable[[str], bool]:
 
 def _is_server_url(value: str) -> bool:
     """What onboarding writes (https); the sandbox and the tests seed their simulators over
-    plain http on loopback, which is theirs to choose, not a value in doubt."""
+    plain http on loopback, which is theirs to choose, not a value in doubt. Plain http to any
+    other host would carry the Tobit token and mail unencrypted: refused in doubt."""
     if value.startswith("http://"):
-        return _converts(v.https_url)("https://" + value.removeprefix("http://"))
+        as_https = "https://" + value.removeprefix("http://")
+        return (_converts(v.https_url)(as_https)
+                and _is_loopback(urllib.parse.urlsplit(as_https).hostname))
     return _converts(v.https_url)(value)
 
 
+def _is_loopback(host: str | None) -> bool:
+    """127.0.0.0/8, ::1 or localhost: this machine, never the network."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        return False
+
+
 def _is_count(value: str) -> bool:
-    return bool(re.fullmatch(r"[0-9]{1,6}", value))
+    return bool(re.fullmatch(r"[0-9]+", value)) and int(value) <= BOOKED_MAX
 
 
 def _is_pbx_link(value: str) -> bool:
@@ -144,13 +174,13 @@ def _is_pbx_link(value: str) -> bool:
 
 
 _YES_NO = _one_of("yes", "no")
+_COUNT = (_is_count, f"a whole number in digits, at most {BOOKED_MAX}")
 _ACCEPTS: dict[str, tuple[Callable[[str], bool], str]] = {
     "base": _one_of(*model.BASE_SERVICES, "none"),
     "mail-product": _one_of("tobit", "exchange"),
-    "tobit-url": (_is_server_url, "an `https://` address"),
-    **{key: _YES_NO if kind == "flag" else (_is_count, "a whole number in digits")
-       for key, (_, kind) in BOOKINGS.items()},
-    **{key: ((lambda value: bool(value.strip())), "text") for key in LEGAL},
+    "tobit-url": (_is_server_url, "an `https://` address (`http://` only on loopback)"),
+    **{key: _YES_NO if kind == "flag" else _COUNT for key, (_, kind) in BOOKINGS.items()},
+    **{key: ((lambda value: bool(value.strip())), "text on one line") for key in LEGAL},
     "tls": _YES_NO,
     "pbx": (_is_pbx_link, " or ".join(f"`{k} SIP-URI`" for k in PBX_KINDS)),
 }
@@ -158,6 +188,28 @@ _ACCEPTS: dict[str, tuple[Callable[[str], bool], str]] = {
 
 def _values_of(key: str) -> tuple[Callable[[str], bool], str]:
     return _ACCEPTS.get(key) or _ACCEPTS[key.split(":", 1)[0]]
+
+
+def _accepts(key: str, value: str) -> bool:
+    """Whether the reader takes `value` for `key`; the encoder asks the same before writing."""
+    return _is_one_line(value) and _values_of(key)[0](value)
+
+
+def _is_one_line(value: str) -> bool:
+    """No line break of any kind (\n, \r, \u2028, ...): the encoder writes none, so one typed
+    by hand is in doubt; a trailing one passed `$` in the key pattern before e70aab0."""
+    return value.splitlines() == ([value] if value else [])
+
+
+def _miswritten_prefix(customer: str, entry: str) -> ContractError:
+    key, equals, value = entry.strip()[len(PREFIX):].partition("=")
+    key = key.strip().lower()                          # keys are lower case; values keep theirs
+    meant = f"{PREFIX}{key}{equals}{value}"
+    return ContractError(
+        f"The contract of `{customer}` in AD holds `{v.shown(entry, 80)}`, which is meant for the "
+        f"bot but is not written `{PREFIX}KEY=VALUE` exactly (lower case, no spaces around it).",
+        rule=_rule(key) if is_known_key(key) else None,
+        hint=f"Write it as `{v.shown(meant, 80)}`. " + _FIX_HINT)
 
 
 def _unknown_key(customer: str, entry: str) -> ContractError:

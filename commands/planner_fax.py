@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from commands import model
 from commands.contract import CustomerState
+from commands.phone import show_phone
 from commands.plan import Step
 from commands.planner_steps import step
 from commands.rules_fax import pbx_link
-from commands.values import show_phone
 
 
 def enable_fax_steps(cmd: model.EnableFax, state: CustomerState,

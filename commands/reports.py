@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from commands.contract import CustomerState, UserState
+from commands.phone import show_phone
 from commands.rules_fax import fax_mode
 from commands.rules_lookup import require_user
 from commands.rules_users import LEGAL_KEYS
 from commands.signature import firm_name
-from commands.values import show_phone
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from commands import model
 from commands.contract import CustomerState, FaxHolder, PbxLink, UserState
 from commands.errors import RuleViolation
+from commands.phone import show_phone
 from commands.rules_lookup import canonical_number, require_e164, require_fax_owner, require_user
 from commands.rules_report import RuleReport, passed
-from commands.values import show_phone
 
 
 def fax_mode(state: CustomerState) -> str | None:

@@ -8,7 +8,8 @@ import re
 from commands import model
 from commands.contract import ContractReader, CustomerState, FaxHolder, UserState
 from commands.errors import NotFound, RuleViolation
-from commands.values import BadValue, e164, show_phone
+from commands.phone import e164, show_phone
+from commands.values import BadValue
 
 # E.164: "+", a country code that does not start with 0, at most 15 digits in all
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")

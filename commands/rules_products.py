@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from commands import model
-from commands.contract import MAILBOX_SHARE_MB, Bookings, CustomerState, PbxLink
+from commands.contract import BOOKED_MAX, MAILBOX_SHARE_MB, Bookings, CustomerState, PbxLink
 from commands.errors import NotFound, ParseError, RuleViolation
+from commands.phone import show_phone
 from commands.rules_fax import numbers_in_mode
 from commands.rules_report import RuleReport, passed
 from commands.rules_users import LEGAL_KEYS
-from commands.values import show_phone
 
 TLS_WARNING = ("a paid TLS certificate may be needed for `{domain}`; record it with "
                "`set-domain {customer} {domain} tls=yes` once in place (R8)")
@@ -145,7 +145,7 @@ def bookings_after(cmd: model.Book | model.Cancel, state: CustomerState) -> Book
         if cmd.quantity is None and field == "extra_storage_gb":
             raise ParseError("Say how many GB of extra storage to book.",
                              hint=f"For example: `book {state.slug} extra-storage 10`.")
-        return replace(b, **{field: current + (cmd.quantity or 1)})
+        return replace(b, **{field: _booked_total(cmd, state, current, cmd.quantity or 1)})
     quantity = current if cmd.quantity is None else cmd.quantity
     if current == 0 or quantity > current:
         rule = "R7" if field == "extra_storage_gb" else "R5"
@@ -153,6 +153,19 @@ def bookings_after(cmd: model.Book | model.Cancel, state: CustomerState) -> Book
                             f"{quantity} cannot be cancelled.",
                             hint=f"See its bookings with `licences {state.slug}`.")
     return replace(b, **{field: current - quantity})
+
+
+def _booked_total(cmd: model.Book, state: CustomerState, current: int, quantity: int) -> int:
+    """current + quantity, refused when the contract could not record it (BOOKED_MAX)."""
+    total = current + quantity
+    if total <= BOOKED_MAX:
+        return total
+    rule = "R7" if cmd.product == "extra-storage" else "R5"
+    room = BOOKED_MAX - current
+    raise RuleViolation(rule, f"`{state.slug}` has {current} {cmd.product} booked; {quantity} more "
+                        f"would make {total}, and a contract records at most {BOOKED_MAX}.",
+                        hint=(f"Book at most {room} more." if room > 0 else
+                              f"No more {cmd.product} can be booked on this contract."))
 
 
 def pbx_links_after(cmd: model.Book | model.Cancel, state: CustomerState) -> tuple[PbxLink, ...]:

@@ -105,6 +105,9 @@ def test_customer_with_users_is_not_deleted(directory, customer_ou):
     ("tobitbot:mail-product=Exchange", "`tobitbot:mail-product=Exchange`"),
     ("tobitbot:mail-produkt=exchange", "`mail-produkt` is no key"),
     ("tobitbot:book:tobit-addon=zehn", "`tobitbot:book:tobit-addon=zehn`"),
+    # our prefix in another case or after a space is ours, not another tool's
+    ("TOBITBOT:mail-product=exchange", "`TOBITBOT:mail-product=exchange`"),
+    (" tobitbot:mail-product=exchange", "` tobitbot:mail-product=exchange`"),
 ])
 def test_a_contract_value_typed_by_hand_that_the_bot_does_not_know_is_refused(
         directory, customer_ou, entry, named):

@@ -39,6 +39,17 @@ def test_the_head_must_be_met_in_the_stream(cut, head_of, expect):
     assert (problems == []) if expect is None else any(expect in p for p in problems), problems
 
 
+@pytest.mark.parametrize("head_key, named", [
+    ("log:head", "the head (log:head) is"), ("", "the head is"),
+])
+def test_the_head_is_named_where_its_store_keeps_it(head_key, named):
+    # the Redis key is bot/audit.py's to know; the core only names what it is given
+    walk = ChainWalk(None, check_head=True, head_key=head_key)
+    for row in _chain(2):
+        walk.feed(*row)
+    assert [p for p in walk.finish() if p.startswith(named)], walk.finish()
+
+
 def test_an_entry_appended_after_the_head_was_read_is_not_a_problem():
     rows = _chain(4)
     assert _walk(rows, rows[1][3]) == []

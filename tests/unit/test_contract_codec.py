@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from commands.contract import Bookings, CustomerState, Domain, LegalInfo, PbxLink, UserState
-from commands.contract_codec import ENTRY_MAX, decode, encode, encode_entry, parse_entry
+from commands.contract_codec import (
+    ENTRY_MAX, decode, encode, encode_entry, is_known_key, parse_entry,
+)
 from commands.errors import ContractError, UserError
 
 FULL = CustomerState(
@@ -151,3 +153,88 @@ def test_domains_come_from_upn_suffixes_and_tls_from_entries():
 def test_users_are_passed_through():
     users = (UserState("jdoe", "Jane Doe", "jdoe@acme.de"),)
     assert decode("x", [], None, [], users).users == users
+
+
+# The prefix in another case or with spaces around it is a value typed for the bot: passed over as
+# another tool's, `TOBITBOT:mail-product=exchange` made an Exchange customer a Tobit one (R3).
+@pytest.mark.parametrize("entry, meant, rule", [
+    ("TOBITBOT:mail-product=exchange", "tobitbot:mail-product=exchange", "R3"),
+    ("Tobitbot:mail-product=exchange", "tobitbot:mail-product=exchange", "R3"),
+    (" tobitbot:mail-product=exchange", "tobitbot:mail-product=exchange", "R3"),
+    ("tobitbot:mail-product=exchange\n", None, "R3"),
+    ("\ttobitbot:book:cti=yes ", "tobitbot:book:cti=yes", "R4"),
+    ("TOBITBOT:BOOK:TOBIT-ADDON=10", "tobitbot:book:tobit-addon=10", "R5"),
+    ("TOBITBOT: mail-product=exchange", "tobitbot:mail-product=exchange", "R3"),
+    ("TobitBot:legal:seat=Berlin Mitte", "tobitbot:legal:seat=Berlin Mitte", "R12"),
+    ("TOBITBOT:mail-produkt=exchange", "tobitbot:mail-produkt=exchange", None),
+])
+def test_our_prefix_in_another_case_or_with_spaces_is_refused_naming_what_to_write(
+        entry, meant, rule):
+    with pytest.raises(ContractError) as err:
+        decode("acme", [entry, "crm:tier=gold"], None, [])
+    assert "`acme`" in err.value.message and err.value.rule == rule
+    assert entry.strip() in err.value.message
+    if meant is not None:
+        assert f"Write it as `{meant}`" in err.value.hint
+    assert "AD administrator" in err.value.hint
+
+
+@pytest.mark.parametrize("entry", [
+    "tobitbotish=1", "TOBITBOT-legacy", " crm:tobitbot:x=1", "tobit:x=1",
+])
+def test_values_that_only_look_like_ours_stay_another_tools(entry):
+    assert decode("acme", encode(FULL) + [entry], FULL.display_name,
+                  ["acme.de", "acme-shop.de"]) == FULL
+
+
+# docs/contract-encoding.md allows plain http only on loopback (the simulators of the sandbox and
+# the tests); elsewhere it would carry the Tobit token and the mail unencrypted.
+@pytest.mark.parametrize("url, read", [
+    ("https://tobit.acme.de", True),
+    ("https://203.0.113.5:8443/acme", True),
+    ("http://127.0.0.1:8080/acme", True),
+    ("http://127.45.1.2:8080", True),
+    ("http://[::1]:8080/acme", True),
+    ("http://localhost:9000", True),
+    ("http://tobit.acme.de", False),
+    ("http://203.0.113.5:8080", False),
+    ("http://10.0.0.5", False),
+    ("http://128.0.0.1", False),
+    ("http://0.0.0.0:8080", False),
+    ("http://[::2]:8080", False),
+    ("http://[::ffff:127.0.0.1]:8080", False),
+    ("http://localhost.acme.de", False),
+    ("http://127.0.0.1.nip.io", False),
+    ("http://user:pw@127.0.0.1:8080", False),            # no credentials, loopback or not (R18)
+])
+def test_plain_http_is_read_only_on_loopback(url, read):
+    entry = f"tobitbot:tobit-url={url}"
+    if read:
+        assert decode("acme", [entry], None, []).tobit_url == url
+    else:
+        with pytest.raises(ContractError, match="only on loopback") as err:
+            decode("acme", [entry], None, [])
+        assert err.value.rule == "R6"
+
+
+# Keys are matched whole (e70aab0): with `^...$` and match(), `$` also matched before a trailing
+# line break, so `tls:acme.de\n` passed as a key: written with it, or read and then never found.
+@pytest.mark.parametrize("key", ["tls:acme.de\n", "pbx:berlin\n", "tls:acme.de\r", "pbx:berlin\nx"])
+def test_a_key_with_a_line_break_is_no_key(key):
+    assert not is_known_key(key)
+    with pytest.raises(ValueError):
+        encode_entry(key, "yes")
+    with pytest.raises(ContractError, match="is no key"):
+        decode("acme", [f"tobitbot:{key}=yes"], None, ["acme.de"])
+
+
+# A value is one line, as encode_entry writes it: one typed with a line break is in doubt.
+@pytest.mark.parametrize("key, value", [
+    ("mail-product", "exchange\n"), ("book:tobit-addon", "10\n"), ("book:cti", "yes\n"),
+    ("tobit-url", "https://tobit.acme.de\n"), ("tls:acme.de", "yes\n"),
+    ("pbx:berlin", "xcapi sip:trunk@pbx.acme.de\n"), ("legal:seat", "Berlin\n"),
+    ("legal:company", "ACME\r\nMaschinenbau"), ("legal:managing-directors", "A; B\u2028"),
+])
+def test_a_value_with_a_line_break_is_refused(key, value):
+    with pytest.raises(ContractError, match="no value the bot knows"):
+        decode("acme", [f"tobitbot:{key}={value}"], None, ["acme.de"])

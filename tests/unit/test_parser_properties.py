@@ -11,8 +11,9 @@ from commands.errors import ParseError
 from commands.lexer import QUOTES, quote, tokenize
 from commands.naming import split_full_name, unnamable
 from commands.parser import parse
+from commands.phone import e164
 from commands.render import command_text
-from commands.values import BadValue, e164, email, free_text, full_name, login, names_list
+from commands.values import BadValue, email, free_text, full_name, login, names_list
 
 # Words that reach deep into the grammar: commands, keys, quotes, Slack's escapes.
 VOCABULARY = (

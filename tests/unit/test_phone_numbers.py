@@ -6,7 +6,8 @@ import pytest
 
 from commands import model as m
 from commands.parser import parse
-from commands.values import BadValue, e164, show_phone
+from commands.phone import e164, show_phone
+from commands.values import BadValue
 
 BERLIN = "+49301234567"
 
