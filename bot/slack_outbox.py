@@ -5,12 +5,20 @@ State first, Slack second: callers save what happened (the request, the approval
 job) before they `send`, so Slack refusing a post delays the message, never the work. Each kept
 call has a key: a newer call under the same key (the next update of one message, the newest
 status line) replaces the older one, so a late retry never overwrites what was shown after it.
+Each call is also numbered when it is kept or revised, and nothing older than what a key holds
+or Slack last took under it is kept or sent: a status post's revision, turned into an update
+once Slack posted it, never follows a newer update of that line.
+
+A try holds its call for a lease and is fenced by a token: one that outlives the lease changes
+nothing. Tries go out without the SDK's retries (the outbox is the retry), so no try sleeps out
+Retry-After; a 429 schedules the next try after it and pauses the backlog until then.
 A call Slack refuses for good (an archived channel, bad blocks), or one still refused after a
 day, is audited as `notify_failed` and dropped.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import secrets
@@ -18,45 +26,24 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-import redis
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import messages
 from bot.deps import BotDeps
+from bot.outbox_scripts import (CALLS_KEY, CLAIM, COUNTER_KEY, DONE, DUE_KEY, HOLDER_KEY, KEEP, REVISE,
+                                SEQ_KEY, SETTLE, SHOWN_KEY)
 
 log = logging.getLogger(__name__)
-CALLS_KEY = "tobitbot:outbox"          # hash: key -> the kept call (JSON)
-DUE_KEY = "tobitbot:outbox:due"        # sorted set: key -> when it may be tried next
 LEASE_S = 60            # a process trying a call holds it this long: a dead one's is tried again
+TRY_TIMEOUT_S = 10      # per Web API request; a try makes at most three (TELL), well within the lease
 MAX_DELAY_S = 30        # between tries while Slack refuses: short, a person waits for the message
 GIVE_UP_S = 24 * 3600
+SHOWN_TTL_S = 2 * GIVE_UP_S   # longer than any older call of the same key can be kept
 TELL = "tell"           # an ephemeral to one person, or a direct message where Slack refuses that
 # Slack's answers that may pass: the call is worth trying again later
 PASSING_SLACK_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error",
                                   "service_unavailable", "request_timeout", "team_added_to_org"})
-
-# take the call if it is due (score <= now) and hold it for a lease; 0 when another holds it
-_CLAIM = """local due = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if due and tonumber(due) <= tonumber(ARGV[2]) then redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1]) return 1 end
-return 0"""
-# after a failed try: schedule the call again (ARGV[3], at ARGV[4]) or, ARGV[3] empty, drop it;
-# unless a newer call replaced it meanwhile: that one is due at once (ARGV[5])
-_SETTLE = """if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
-  if ARGV[3] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) redis.call('ZREM', KEYS[2], ARGV[1])
-  else redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1]) end
-  return 1 end
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1]) end
-return 0"""
-# after Slack took the call: drop it; a newer call that replaced it meanwhile is due at once, or,
-# ARGV[3] = '1' (a post whose message the newer one revised), taken out and returned
-_DONE = """local now = redis.call('HGET', KEYS[1], ARGV[1])
-if now == ARGV[2] or (now and ARGV[3] == '1') then
-  redis.call('HDEL', KEYS[1], ARGV[1]) redis.call('ZREM', KEYS[2], ARGV[1])
-  if now ~= ARGV[2] then return now end
-  return false end
-if now then redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1]) end
-return false"""
 
 
 def error_code(exc: Exception) -> str:
@@ -64,6 +51,31 @@ def error_code(exc: Exception) -> str:
     if isinstance(exc, SlackApiError):
         return str(exc.response.get("error") or "slack_api_error")
     return type(exc).__name__
+
+
+def retry_after(exc: Exception) -> float | None:
+    """Seconds Slack asked us to wait (a 429's Retry-After), else None."""
+    if not isinstance(exc, SlackApiError) or (exc.response.status_code != 429
+                                              and error_code(exc) != "ratelimited"):
+        return None
+    for name, value in (exc.response.headers or {}).items():
+        if name.lower() == "retry-after":
+            value = value[0] if isinstance(value, (list, tuple)) else value
+            try:
+                return max(0.0, float(value))
+            except ValueError:
+                break
+    return 1.0
+
+
+def without_retries(client: WebClient) -> WebClient:
+    """The same client (token, URL, proxy, TLS) without the SDK's retries and with a short
+    timeout: the outbox is the retry. A client that sleeps out Retry-After three times could
+    outlive the lease (another process then posts the same call) and stalls the notifier."""
+    quiet = copy.copy(client)
+    quiet.retry_handlers = []
+    quiet.timeout = TRY_TIMEOUT_S
+    return quiet
 
 
 def passes(exc: Exception) -> bool:
@@ -107,9 +119,12 @@ class Outbox:
     def __init__(self, deps: BotDeps):
         self.deps = deps
         self._redis = deps.redis
-        self._claim = self._redis.register_script(_CLAIM)
-        self._settle = self._redis.register_script(_SETTLE)
-        self._done = self._redis.register_script(_DONE)
+        self._keep = self._redis.register_script(KEEP)
+        self._revise = self._redis.register_script(REVISE)
+        self._claim = self._redis.register_script(CLAIM)
+        self._settle = self._redis.register_script(SETTLE)
+        self._done = self._redis.register_script(DONE)
+        self._quiet_until = 0.0   # Slack said 429: no call of the backlog before Retry-After
 
     def send(self, client: WebClient, call: SlackCall, key: str | None = None) -> Any:
         """Keep the call, then try it now: Slack's answer, or None when it is kept for later
@@ -118,74 +133,94 @@ class Outbox:
         self.keep(key, call)
         return self.deliver(client, key)
 
-    def keep(self, key: str, call: SlackCall) -> None:
-        """Replace any call kept under `key`; a replaced one keeps its turn (no hammering Slack)."""
+    def keep(self, key: str, call: SlackCall, *, seq: int | None = None, pipe=None) -> bool:
+        """Replace any call kept under `key`; a replaced one keeps its turn (no hammering Slack).
+        A call numbered `seq` (made earlier) is refused when a newer one is kept under the key or
+        Slack took one: an older text must never follow a newer one. `pipe`: as part of the
+        caller's transaction."""
         call = replace(call, first_tried=call.first_tried or time.time())
-        with self._redis.pipeline() as pipe:
-            pipe.hset(CALLS_KEY, key, call.to_json())
-            pipe.zadd(DUE_KEY, {key: time.time()}, nx=True)
-            pipe.execute()
+        keys = [CALLS_KEY, DUE_KEY, SEQ_KEY, COUNTER_KEY, SHOWN_KEY.format(key=key)]
+        args = [key, call.to_json(), time.time(), "" if seq is None else seq]
+        if pipe is not None:
+            self._keep(keys=keys, args=args, client=pipe)
+            return True
+        return bool(self._keep(keys=keys, args=args))
 
     def revise(self, key: str, **args: Any) -> bool:
-        """Change the arguments of the call kept under `key`; False if none is kept (any more).
-        A post revised while Slack is taking it ends as that post and an update of its message."""
-        with self._redis.pipeline() as pipe:
-            while True:
-                try:
-                    pipe.watch(CALLS_KEY)
-                    raw = pipe.hget(CALLS_KEY, key)
-                    if raw is None:
-                        return False
-                    call = SlackCall.from_json(raw)
-                    pipe.multi()
-                    pipe.hset(CALLS_KEY, key, replace(call, args={**call.args, **args}).to_json())
-                    pipe.execute()
-                    return True
-                except redis.WatchError:
-                    continue
+        """Change the arguments of the call kept under `key`, which counts from now as the newest;
+        False if none is kept (any more). A post revised while Slack is taking it ends as that
+        post and an update of its message."""
+        while True:
+            raw = self._redis.hget(CALLS_KEY, key)
+            if raw is None:
+                return False
+            call = SlackCall.from_json(raw)
+            revised = replace(call, args={**call.args, **args}).to_json()
+            done = self._revise(keys=[CALLS_KEY, SEQ_KEY, COUNTER_KEY], args=[key, raw, revised])
+            if done != -1:
+                return done == 1
 
     def is_kept(self, key: str) -> bool:
         return bool(self._redis.hexists(CALLS_KEY, key))
 
     def deliver_due(self, client: WebClient, limit: int = 20) -> int:
-        """Try the calls whose turn it is (the notifier's loop); how many Slack took."""
+        """Try the calls whose turn it is (the notifier's loop); how many Slack took. Stops at a
+        rate limit: the calls behind it would only be refused too."""
         keys = self._redis.zrangebyscore(DUE_KEY, "-inf", time.time(), start=0, num=limit)
-        return sum(1 for key in keys if self.deliver(client, key.decode()) is not None)
+        taken = 0
+        for key in keys:
+            if time.time() < self._quiet_until:
+                break
+            taken += self.deliver(client, key.decode()) is not None
+        return taken
 
     def deliver(self, client: WebClient, key: str) -> Any:
-        now = time.time()
-        if not self._claim(keys=[DUE_KEY], args=[key, now, now + LEASE_S]):
-            return None   # not its turn yet, or another process is trying it
-        raw = self._redis.hget(CALLS_KEY, key)
-        if raw is None:
-            self._redis.zrem(DUE_KEY, key)
-            return None
+        now, token = time.time(), secrets.token_hex(8)
+        claimed = self._claim(keys=[CALLS_KEY, DUE_KEY, SEQ_KEY, HOLDER_KEY],
+                              args=[key, now, now + LEASE_S, token])
+        if not claimed:
+            return None   # not its turn yet, another process is trying it, or nothing is kept
+        raw, seq = claimed[0], int(claimed[1])
         call = SlackCall.from_json(raw)
         try:
-            answer = self._call(client, call)
+            answer = self._call(without_retries(client), call)
         except Exception as exc:
-            if passes(exc) and now - call.first_tried < GIVE_UP_S:
-                retry = replace(call, attempts=call.attempts + 1)
-                delay = min(MAX_DELAY_S, 2 ** retry.attempts)
-                log.warning("Slack did not take %s of request %s now (%s); trying again in %ss",
-                            call.purpose, call.about.get("request"), error_code(exc), delay)
-                self._settle(keys=[CALLS_KEY, DUE_KEY], args=[key, raw, retry.to_json(), now + delay, now])
-                return None
-            self._settle(keys=[CALLS_KEY, DUE_KEY], args=[key, raw, "", 0, now])
-            log.warning("Slack refused %s of request %s for good (%s); giving up on it", call.purpose,
-                        call.about.get("request"), error_code(exc))
-            self.deps.audit.record("notify_failed", actor="bot", event=call.purpose, error=error_code(exc),
-                                   **call.about)
+            self._failed(key, raw, call, exc, now, token)
             return None
         self._delivered(call, answer)   # first: a revision that finds no kept call reads the ts
-        newer = self._done(keys=[CALLS_KEY, DUE_KEY], args=[key, raw, "1" if call.ts_field else "", now])
-        if newer is not None:   # revised while it was being posted: show the newer text in it
-            revised = SlackCall.from_json(newer)
+        done = self._done(keys=[CALLS_KEY, DUE_KEY, SEQ_KEY, HOLDER_KEY, SHOWN_KEY.format(key=key)],
+                          args=[key, raw, seq, "1" if call.ts_field else "", now, token, SHOWN_TTL_S])
+        if int(done[0]) == -1:
+            log.warning("the try of %s of request %s outlived its lease; another try holds it now",
+                        call.purpose, call.about.get("request"))
+        elif int(done[0]) == 1:   # revised while it was being posted: show the newer text in it
+            revised = SlackCall.from_json(done[1])
             channel, ts = answer["channel"], answer["ts"]
-            self.send(client, replace(revised, method="chat_update", ts_field=None, first_tried=0.0,
-                                      attempts=0, args={**_update_args(revised.args), "channel": channel,
-                                                        "ts": ts}), key=f"update:{channel}:{ts}")
+            update_key = f"update:{channel}:{ts}"
+            update = replace(revised, method="chat_update", ts_field=None, first_tried=0.0, attempts=0,
+                             args={**_update_args(revised.args), "channel": channel, "ts": ts})
+            if self.keep(update_key, update, seq=int(done[2])):   # unless a newer update came
+                self.deliver(client, update_key)
         return answer
+
+    def _failed(self, key: str, raw: bytes, call: SlackCall, exc: Exception, now: float, token: str) -> None:
+        keys = [CALLS_KEY, DUE_KEY, SEQ_KEY, HOLDER_KEY]
+        if passes(exc) and now - call.first_tried < GIVE_UP_S:
+            retry = replace(call, attempts=call.attempts + 1)
+            wait = retry_after(exc)
+            delay = wait if wait is not None else min(MAX_DELAY_S, 2 ** retry.attempts)
+            if wait is not None:
+                self._quiet_until = max(self._quiet_until, now + wait)
+            log.warning("Slack did not take %s of request %s now (%s); trying again in %ss",
+                        call.purpose, call.about.get("request"), error_code(exc), delay)
+            self._settle(keys=keys, args=[key, raw, retry.to_json(), now + delay, now, token])
+            return
+        if self._settle(keys=keys, args=[key, raw, "", 0, now, token]) == -1:
+            return   # another try holds the call now: it decides
+        log.warning("Slack refused %s of request %s for good (%s); giving up on it", call.purpose,
+                    call.about.get("request"), error_code(exc))
+        self.deps.audit.record("notify_failed", actor="bot", event=call.purpose, error=error_code(exc),
+                               **call.about)
 
     def _call(self, client: WebClient, call: SlackCall) -> Any:
         if call.method != TELL:

@@ -53,7 +53,7 @@ def _status_post(record, text: str) -> SlackCall:
 def test_a_call_slack_cannot_take_now_is_kept_and_delivered_once_it_answers(setup, slack_emulator):
     deps, outbox, web = setup
     record = _record(deps, web)
-    slack_emulator.outage(429)
+    slack_emulator.outage(429, retry_after=0)   # Retry-After is waited out: none, so due at once
 
     assert outbox.send(web, _status_post(record, "Queued"), key="status:" + record.request_id) is None
     assert outbox.deliver_due(web) == 0               # still refused: kept, not dropped
