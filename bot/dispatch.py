@@ -5,13 +5,18 @@ approvers vote): one that Slack does not take is not run, and its requester is t
 the command's response_url or, failing that, an ephemeral or direct message kept until Slack
 takes it. After that, the state comes first: the job is enqueued whatever Slack answers to the
 messages about it, which go through the outbox (bot/slack_outbox.py) and arrive late at worst.
+The job, its record and its status line are written in one transaction: when Redis fails, none
+is, and the thread says that nothing runs, with a Retry button.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 import time
+from dataclasses import replace
 
+import redis
 from rq import Retry
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
@@ -19,18 +24,19 @@ from slack_sdk.webhook import WebhookClient
 from bot import messages
 from bot.approval_store import ApprovalStore
 from bot.deps import BotDeps
-from bot.request_store import RequestRecord
+from bot.request_store import NOT_POSTED, NOT_RUN, POSTED, POSTING, REQUEST_TTL, RequestRecord
 from bot.slack_outbox import TELL, Outbox, SlackCall, about, error_code
 from commands import break_glass
 from commands.approval import ApprovalState
+from commands.errors import BackendError
 from commands.plan import Plan
 from commands.plan_render import render_plan
 from commands.policy import Decision
 
 RUN_PLAN = "workers.jobs.run_plan"
 UNDO_PLAN = "workers.jobs.undo_plan"
-REVIEW_SECONDS = 30 * 24 * 3600   # a break-glass review stays open as long as the request is kept
-POSTING, NOT_POSTED, POSTED = "posting", "not_posted", "posted"
+RUNS_KEY = "tobitbot:runs:{request_id}"   # how many runs of a request were queued: the next job id
+REVIEW_SECONDS = REQUEST_TTL   # a break-glass review stays open as long as the request is kept
 log = logging.getLogger(__name__)
 
 
@@ -62,25 +68,31 @@ class Dispatcher:
 
     def show(self, record: RequestRecord, text: str, blocks: list, client: WebClient,
              response_url: str | None) -> bool:
-        """Post the request message; the record is saved before, so even a crash leaves a trace."""
+        """Post the request message; the record is saved before, so even a crash leaves a trace
+        (and the notifier's sweep tells the requester: `Notifier.sweep_posting`). The record
+        leaves POSTING once: a post that outlasted the sweep is not run."""
         record.state = POSTING
         self.deps.requests.save(record)
         try:
-            record.message_ts = client.chat_postMessage(channel=record.channel, text=text,
-                                                        blocks=blocks)["ts"]
+            ts = client.chat_postMessage(channel=record.channel, text=text, blocks=blocks)["ts"]
         except Exception as exc:   # any failure: the request is not shown, so it must not run
             error = error_code(exc)
             log.warning("Slack did not post request %s (%s); it is not run", record.request_id, error)
             record.state = NOT_POSTED
-            self.deps.requests.save(record)
+            if self.deps.requests.update(record.request_id, only_from=POSTING, state=NOT_POSTED) is None:
+                return False   # the sweep took it for a dead bot's and told the requester
             self.deps.audit.record("request_not_posted", actor="bot", request=record.request_id,
                                    customer=record.customer, command=record.command, error=error,
                                    ticket=record.ticket)
             self.tell_requester(record, messages.request_not_posted(record.command, record.request_id, error),
                                 client, response_url, purpose="request_not_posted")
             return False
-        record.state = POSTED
-        self.deps.requests.save(record)
+        if self.deps.requests.update(record.request_id, only_from=POSTING, state=POSTED,
+                                     message_ts=ts) is None:
+            log.warning("request %s was posted after the sweep ended it; it is not run", record.request_id)
+            record.state = NOT_POSTED
+            return False
+        record.state, record.message_ts = POSTED, ts
         return True
 
     def tell_requester(self, record: RequestRecord, text: str, client: WebClient,
@@ -146,29 +158,81 @@ class Dispatcher:
         self.deps.requests.save(record)   # before the link: a ✅ on it finds the message to update
         self.approvals.link_message(record.request_id, record.channel, record.review_ts)
 
-    def enqueue(self, record: RequestRecord, client: WebClient, *, job: str = RUN_PLAN) -> None:
-        """Queue the job. Its status line in the thread is kept in the outbox first (so the
-        notifier's updates find it, or revise it while Slack has not taken it) and tried after
-        the job is queued: Slack refusing it delays the line, never the run."""
+    def enqueue(self, record: RequestRecord, client: WebClient, *, job: str = RUN_PLAN) -> bool:
+        """Queue the job; False when Redis failed (then nothing is queued and the thread says so).
+
+        Its record and its status line in the thread are written with it, in one transaction:
+        the line is kept in the outbox (so the notifier's updates find it, or revise it while
+        Slack has not taken it) and tried after: Slack refusing it delays the line, never the run."""
         steps = len(record.plan["steps"])
-        record.state, record.status_ts = "queued", ""
-        self.deps.requests.save(record)
         status_key = f"status:{record.request_id}"
-        self.outbox.keep(status_key, SlackCall(
-            "chat_postMessage", {"channel": record.channel, "thread_ts": record.message_ts,
-                                 "text": messages.status_queued(steps, record.ticket)},
-            "status", about(record), ts_field="status_ts"))
+        status = SlackCall("chat_postMessage", {"channel": record.channel, "thread_ts": record.message_ts,
+                                                "text": messages.status_queued(steps, record.ticket)},
+                           "status", about(record), ts_field="status_ts")
         cfg = self.deps.config
-        # one RQ job per run; the request id keys the journal, so runs continue each other
-        runs = self.deps.redis.incr(f"tobitbot:runs:{record.request_id}")
-        job_id = record.request_id if runs == 1 else f"{record.request_id}-{runs}"
-        self.deps.queue.enqueue(job, record.request_id, record.plan, job_id=job_id,
-                                retry=Retry(max=cfg.job_retries, interval=list(cfg.retry_intervals)),
-                                job_timeout=cfg.job_timeout, result_ttl=7 * 24 * 3600,
-                                failure_ttl=30 * 24 * 3600, description=record.command)
+        try:
+            # one RQ job per run; the request id keys the journal, so runs continue each other
+            runs = self._next_run(record.request_id)
+            job_id = record.request_id if runs == 1 else f"{record.request_id}-{runs}"
+            with self.deps.redis.pipeline() as pipe:
+                pipe.multi()
+                self.deps.requests.save(replace(record, state="queued", status_ts=""), pipe)
+                self.outbox.keep(status_key, status, pipe=pipe)
+                self.deps.queue.enqueue(job, record.request_id, record.plan, job_id=job_id,
+                                        retry=Retry(max=cfg.job_retries, interval=list(cfg.retry_intervals)),
+                                        job_timeout=cfg.job_timeout, result_ttl=7 * 24 * 3600,
+                                        failure_ttl=30 * 24 * 3600, description=record.command,
+                                        pipeline=pipe)
+                pipe.execute()
+        except redis.RedisError as exc:
+            self.not_run(record, client, exc)
+            return False
+        record.state, record.status_ts = "queued", ""
         self.deps.audit.record("enqueued", actor=record.requester, request=record.request_id,
                                customer=record.customer, command=record.command, job=job,
                                ticket=record.ticket)
         posted = self.outbox.deliver(client, status_key)
         if posted is not None:
             record.status_ts = posted["ts"]   # the outbox wrote it to the record in Redis
+        return True
+
+    def _next_run(self, request_id: str) -> int:
+        key = RUNS_KEY.format(request_id=request_id)
+        with self.deps.redis.pipeline() as pipe:
+            pipe.incr(key)
+            pipe.expire(key, REQUEST_TTL)   # kept as long as the request, not for ever
+            return int(pipe.execute()[0])
+
+    def not_run(self, record: RequestRecord, client: WebClient, error: Exception) -> None:
+        """Nothing runs: the request is marked so (Retry runs it), audited, and its thread says
+        so through the outbox; each step as far as it goes, since Redis may be what failed."""
+        reference = "e-" + secrets.token_hex(4)
+        log.error("request %s was allowed but not queued (reference %s)", record.request_id, reference,
+                  exc_info=error)
+        text, blocks = messages.request_not_run(record.requester, record.command, record.request_id,
+                                                not_run_reason(error, reference))
+        call = SlackCall("chat_postMessage", {"channel": record.channel, "thread_ts": record.message_ts,
+                                              "text": text, "blocks": blocks}, "request_not_run", about(record))
+        record.state = NOT_RUN
+        try:
+            self.deps.requests.update(record.request_id, state=NOT_RUN)
+            self.deps.audit.record("request_not_run", actor="bot", request=record.request_id,
+                                   customer=record.customer, command=record.command,
+                                   error=error_code(error), reference=reference, ticket=record.ticket)
+            self.outbox.send(client, call, key=f"request_not_run:{record.request_id}")
+        except redis.RedisError:
+            log.exception("could not record that request %s was not run; telling its thread directly",
+                          record.request_id)
+            try:
+                client.chat_postMessage(**call.args)
+            except Exception:
+                log.exception("could not tell the thread of request %s that it was not run", record.request_id)
+
+
+def not_run_reason(error: Exception, reference: str) -> str:
+    """What failed, in words a support engineer can act on; never a library's own message."""
+    if isinstance(error, BackendError):
+        return messages.not_run_backend(error)
+    if isinstance(error, redis.RedisError):
+        return messages.not_run_queue(type(error).__name__)
+    return messages.not_run_internal(reference)

@@ -304,3 +304,32 @@ def asked_again(command: str, request_id: str, age_seconds: float, state: str) -
     """The answer to a change typed again while the first request of it is still open."""
     return (f":repeat: You asked `{literal(command)}` {_age(age_seconds)} ago: `{request_id}`; it "
             f"is {state}. Nothing new was started; `/tobit job {request_id}` shows its progress.")
+
+
+def not_run_backend(error) -> str:
+    """Why a request was not queued: a backend (AD, Tobit, PBX) failed as it was checked again."""
+    return f"{BACKEND_NAMES.get(error.backend, error.backend)} did not answer as expected ({error.message})"
+
+
+def not_run_queue(error_kind: str) -> str:
+    return f"the bot's queue (Redis) failed (`{error_kind}`)"
+
+
+def not_run_internal(reference: str) -> str:
+    return f"internal error, reference `{reference}` (the details are in the bot's log)"
+
+def request_not_run(requester: str, command: str, request_id: str, reason: str) -> tuple[str, list[dict]]:
+    """In the request's thread when it was allowed (or approved) but could not be queued: nothing
+    ran; Retry runs it (an approved one checked against the customer again first)."""
+    text = (f":warning: <@{requester}>, `{literal(command)}` was not run: {reason}. Nothing was done; "
+            f"press Retry once that works again. (Request `{request_id}`.)")
+    retry = {"type": "button", "action_id": RETRY_ACTION, "value": request_id, "style": "primary",
+             "text": {"type": "plain_text", "text": "Retry"}}
+    return text, [_section(text), {"type": "actions", "elements": [retry]}]
+
+
+def request_left_posting(command: str, request_id: str) -> str:
+    """To the requester alone, when the bot stopped while it was posting their request."""
+    return (f":warning: Nothing was done: the bot stopped while it was posting your request "
+            f"`{literal(command)}`, so it was not run, and it will not run even if it shows in the "
+            f"channel later. Run it again. (Request `{request_id}`.)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -14,6 +15,9 @@ from bot.request_index import index_request
 REQUEST_KEY = "tobitbot:request:{request_id}"
 SEEN_KEY = "tobitbot:seen:{key}"
 REQUEST_TTL = 30 * 24 * 3600
+POSTING_KEY = "tobitbot:requests:posting"   # sorted set: request id -> when it began posting
+POSTING, NOT_POSTED, POSTED = "posting", "not_posted", "posted"
+NOT_RUN = "not_run"   # allowed (and approved, if risky) but its job could not be queued: Retry runs it
 
 
 def new_request_id() -> str:
@@ -30,7 +34,7 @@ class RequestRecord:
     plan: dict[str, Any]
     message_ts: str = ""          # the request message in the channel
     status_ts: str = ""           # the status message in its thread, updated in place
-    state: str = "queued"         # posting | not_posted | queued | pending_approval | running | ...
+    state: str = "queued"         # posting | not_posted | posted | queued | not_run | pending_approval | ...
     ticket: str | None = None     # the support ticket, shown with every message and audit entry
     break_glass_reason: str | None = None   # set: an admin ran it at once, a second admin reviews
     review_ts: str = ""           # break-glass: the review request message in the channel
@@ -40,16 +44,23 @@ class RequestStore:
     def __init__(self, client: redis.Redis):
         self._redis = client
 
-    def save(self, record: RequestRecord) -> None:
-        with self._redis.pipeline() as pipe:
-            pipe.set(REQUEST_KEY.format(request_id=record.request_id),
-                     json.dumps(asdict(record), ensure_ascii=False), ex=REQUEST_TTL)
-            index_request(pipe, record.request_id, record.customer, record.requester, REQUEST_TTL)
-            pipe.execute()
+    def save(self, record: RequestRecord, pipe: redis.client.Pipeline | None = None) -> None:
+        """Save the record; on `pipe`, as part of the caller's transaction (executed by it)."""
+        if pipe is None:
+            with self._redis.pipeline() as own:
+                self.save(record, own)
+                own.execute()
+            return
+        pipe.set(REQUEST_KEY.format(request_id=record.request_id),
+                 json.dumps(asdict(record), ensure_ascii=False), ex=REQUEST_TTL)
+        index_request(pipe, record.request_id, record.customer, record.requester, REQUEST_TTL)
+        _index_posting(pipe, record)
 
-    def update(self, request_id: str, **changes: Any) -> RequestRecord | None:
+    def update(self, request_id: str, only_from: str | None = None, **changes: Any) -> RequestRecord | None:
         """Change some fields of a saved request, in one optimistic transaction: the notifier
-        (its state) and a late Slack post (its status message's ts) write the same record."""
+        (its state) and a late Slack post (its status message's ts) write the same record.
+        With `only_from`, only while the request is in that state (None otherwise): two parties
+        that may each end a state (the poster and the sweep of requests left posting) end it once."""
         key = REQUEST_KEY.format(request_id=request_id)
         while True:
             with self._redis.pipeline() as pipe:
@@ -58,13 +69,25 @@ class RequestStore:
                     raw = pipe.get(key)
                     if raw is None:
                         return None
-                    record = RequestRecord(**{**json.loads(raw), **changes})
+                    saved = json.loads(raw)
+                    if only_from is not None and saved.get("state") != only_from:
+                        return None
+                    record = RequestRecord(**{**saved, **changes})
                     pipe.multi()
                     pipe.set(key, json.dumps(asdict(record), ensure_ascii=False), keepttl=True)
+                    _index_posting(pipe, record)
                     pipe.execute()
                     return record
                 except redis.WatchError:
                     continue
+
+    def left_posting(self, since: float) -> list[str]:
+        """Requests that began posting before `since` and are posting still (or were never
+        saved again: then their record tells)."""
+        return [rid.decode() for rid in self._redis.zrangebyscore(POSTING_KEY, "-inf", since)]
+
+    def forget_posting(self, request_id: str) -> None:
+        self._redis.zrem(POSTING_KEY, request_id)
 
     def get(self, request_id: str) -> RequestRecord | None:
         raw = self._redis.get(REQUEST_KEY.format(request_id=request_id))
@@ -73,3 +96,12 @@ class RequestStore:
     def first_time(self, key: str, ttl: int = 3600) -> bool:
         """True once per key: Slack's retries and duplicate deliveries get False."""
         return bool(self._redis.set(SEEN_KEY.format(key=key), "1", nx=True, ex=ttl))
+
+
+def _index_posting(pipe: redis.client.Pipeline, record: RequestRecord) -> None:
+    """A request posting is indexed (from when it began), so one that a dead bot left posting
+    is found; any other state takes it out."""
+    if record.state == POSTING:
+        pipe.zadd(POSTING_KEY, {record.request_id: time.time()}, nx=True)
+    else:
+        pipe.zrem(POSTING_KEY, record.request_id)
