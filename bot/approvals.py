@@ -3,7 +3,8 @@
 Nothing runs without a recorded approval, and the approval is bound to the plan that was shown:
 before enqueueing, the plan is made again from the customer's current state and must match.
 The vote is recorded and, at the quorum, the job enqueued before any Slack call: what the
-messages show goes through the outbox, so Slack failing to take it never stops the run.
+messages show goes through the outbox, so Slack failing to take it never stops the run. A run
+that cannot be checked or queued at the quorum (AD down) is kept, not lost (bot.approved_runs).
 """
 
 from __future__ import annotations
@@ -14,18 +15,14 @@ import time
 from slack_sdk import WebClient
 
 from bot import messages
+from bot.approved_runs import run_approved
 from bot.deps import BotDeps
 from bot.dispatch import Dispatcher
 from bot.identity import GroupDirectory
 from bot.slack_outbox import SlackCall, about
 from commands import approval, break_glass
-from commands.customers import require_customer
-from commands.errors import UserError
-from commands.parser import parse
 from commands.plan import Plan
 from commands.plan_render import render_plan
-from commands.planner import plan as make_plan
-from commands.rules_lookup import fax_holders
 
 log = logging.getLogger(__name__)
 
@@ -96,32 +93,16 @@ class Approvals:
             self.show_progress(record, new, client)
         elif review:
             self.reviewed(record, new, client)
-        else:
-            if outcome == approval.NOW_APPROVED:
+        elif outcome == approval.NOW_APPROVED:
+            try:
                 self.run_approved(record, new, client)   # first: the message may wait, the job not
+            finally:   # whatever became of the run, the approver sees the decision taken
+                self.show_decision(record, new, client)
+        else:
             self.show_decision(record, new, client)
 
     def run_approved(self, record, state, client: WebClient) -> None:
-        """Enqueue only if the plan made now is the plan that was approved."""
-        try:
-            cmd = parse(record.command)
-            current = self.deps.reader.customer(record.customer) if record.customer else None
-            if current is None and cmd.name != "onboard-customer" and record.customer:
-                current = require_customer(self.deps.reader, record.customer)
-            plan = make_plan(cmd, current, risky=True, fax_server_uri=self.deps.config.fax_server_uri,
-                             fax_holders=fax_holders(self.deps.reader, cmd))
-        except UserError as err:
-            plan, reason = None, err.text()
-        else:
-            reason = None if plan.fingerprint() == state.fingerprint else "plan changed"
-        if reason:
-            self.deps.audit.record("approval_stale", actor="bot", request=record.request_id,
-                                   customer=record.customer, reason=reason, ticket=record.ticket)
-            self.post(record, "approval_stale", client, thread_ts=record.message_ts,
-                      text=messages.VOTE_REPLIES["stale"].format(command=messages.literal(record.command))
-                      + (f"\n{messages.literal(reason)}" if reason != "plan changed" else ""))
-            return
-        self.dispatcher.enqueue(record, client)
+        run_approved(self.deps, self.dispatcher, record, state, client)
 
     def show_progress(self, record, state, client: WebClient) -> None:
         """"1 of 2 approvals: @x" on the request message (buttons kept) and in its thread."""

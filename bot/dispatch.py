@@ -184,7 +184,7 @@ class Dispatcher:
                                         failure_ttl=30 * 24 * 3600, description=record.command,
                                         pipeline=pipe)
                 pipe.execute()
-        except redis.RedisError as exc:
+        except Exception as exc:   # Redis (or rq) failed before the transaction ran: nothing queued
             self.not_run(record, client, exc)
             return False
         record.state, record.status_ts = "queued", ""

@@ -1,5 +1,7 @@
 """Retry and Undo on a failed request: the same request again (same journal, same markers, so
-nothing is created twice), or its completed steps rolled back. Both obey the policy.
+nothing is created twice), or its completed steps rolled back. Both obey the policy. Retry also
+runs a request that was allowed (or approved) but could not be queued: an approved one only if
+its plan, made again now, is still the one approved (bot.approved_runs).
 
 Runs on the bot's work pool after the click was acknowledged (bot.work_pool.answered_first)."""
 
@@ -8,9 +10,12 @@ from __future__ import annotations
 from slack_sdk import WebClient
 
 from bot import messages
+from bot.approved_runs import run_approved
 from bot.deps import BotDeps
-from bot.dispatch import RUN_PLAN, UNDO_PLAN, Dispatcher
+from bot.dispatch import NOT_RUN, RUN_PLAN, UNDO_PLAN, Dispatcher
 from bot.identity import GroupDirectory, RolesUnknown
+
+RETRYING = "retrying"   # a not-run request whose Retry was clicked: one click takes it
 
 
 class JobActions:
@@ -26,7 +31,8 @@ class JobActions:
             return
         say = lambda text: client.chat_postEphemeral(channel=record.channel, user=user,  # noqa: E731
                                                      thread_ts=record.message_ts, text=text)
-        if record.state != "failed":
+        not_run = record.state == NOT_RUN and verb == "retry"
+        if record.state != "failed" and not not_run:
             say(f"Nothing to {verb}: request `{request_id}` is {record.state}.")
             return
         policy = self.deps.policy()
@@ -43,8 +49,15 @@ class JobActions:
                 who, record.command.split()[0], record.customer, requester=record.requester):
             say(f"Only the requester or an approver for {record.customer} may {verb} this request.")
             return
-        if not self.deps.requests.first_time(f"{verb}:{request_id}:{record.status_ts}"):
+        if not_run:
+            if self.deps.requests.update(request_id, only_from=NOT_RUN, state=RETRYING) is None:
+                return  # a double click, or Slack delivering the click twice
+        elif not self.deps.requests.first_time(f"{verb}:{request_id}:{record.status_ts}"):
             return  # a double click, or Slack delivering the click twice
         self.deps.audit.record(f"job_{verb}_requested", actor=user, request=request_id,
                                customer=record.customer, command=record.command, ticket=record.ticket)
+        approved = self.dispatcher.approvals.get(request_id) if not_run else None
+        if approved is not None and approved.status == "approved" and not record.break_glass_reason:
+            run_approved(self.deps, self.dispatcher, record, approved, client)
+            return
         self.dispatcher.enqueue(record, client, job=RUN_PLAN if verb == "retry" else UNDO_PLAN)

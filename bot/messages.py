@@ -308,7 +308,8 @@ def asked_again(command: str, request_id: str, age_seconds: float, state: str) -
 
 def not_run_backend(error) -> str:
     """Why a request was not queued: a backend (AD, Tobit, PBX) failed as it was checked again."""
-    return f"{BACKEND_NAMES.get(error.backend, error.backend)} did not answer as expected ({error.message})"
+    name = BACKEND_NAMES.get(str(error.backend).lower(), error.backend)
+    return f"{name} did not answer as expected ({error.message})"
 
 
 def not_run_queue(error_kind: str) -> str:
