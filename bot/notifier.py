@@ -1,11 +1,11 @@
 """Posts what workers publish: status updates in the request's thread, the final outcome,
 one-time passwords to the requester only, and an audit entry for every event. An event that
 Slack refuses for good (an archived channel, invalid blocks) is audited as such and
-acknowledged: it never blocks the events after it. One that failed for a passing reason (rate
-limit, Slack or the network down, after the SDK's own retries) stays pending and is posted again
-a minute later if it is an outcome; the status line and the notice that a password was lost go
+acknowledged: it never blocks the events after it. An outcome whose post failed for a passing
+reason (rate limit, Slack or the network down, after the SDK's own retries) stays pending and is
+posted again a minute later; the status line and the notice that a password was lost go
 through the outbox (bot/slack_outbox.py), which this thread also works off. An event's audit
-entry is written once all the same.
+entry is written once all the same. The thread also ends the requests a dead bot left posting.
 
 Reads the shared outcomes stream through a Redis consumer group, so several bot processes
 share the work and each event is handled once; unacknowledged events of a dead process are
@@ -18,13 +18,16 @@ import logging
 import os
 import socket
 import threading
+import time
 
 import redis
 from slack_sdk import WebClient
 
 from bot import messages
+from bot.approval_store import ApprovalStore
 from bot.deps import BotDeps
-from bot.slack_outbox import Outbox, SlackCall, about, error_code, passes
+from bot.request_store import NOT_POSTED, POSTING
+from bot.slack_outbox import TELL, Outbox, SlackCall, about, error_code, passes
 from commands import events
 from commands.events import OUTCOMES_STREAM, JobEvent
 
@@ -33,6 +36,7 @@ GROUP = "bot"
 CLAIM_IDLE_MS = 60_000
 AUDITED_KEY = "tobitbot:notify:audited:{event_id}"   # an event retried is audited once
 AUDITED_TTL_S = 7 * 86400
+POSTING_SWEEP_S = 120   # a post takes seconds (minutes at worst, Retry-After): longer, its bot died
 
 
 def undelivered_text(record, user: str | None) -> str:
@@ -58,6 +62,7 @@ class Notifier(threading.Thread):
         self.deps = deps
         self.client = client
         self.outbox = Outbox(deps)
+        self.approvals = ApprovalStore(deps.redis)
         self.consumer = f"{socket.gethostname()}-{os.getpid()}"
         self._stop = threading.Event()
 
@@ -71,6 +76,7 @@ class Notifier(threading.Thread):
                 try:
                     self.poll(block_ms=1000)
                     self.outbox.deliver_due(self.client)
+                    self.sweep_posting()
                 except redis.ResponseError as exc:
                     if "NOGROUP" not in str(exc):
                         raise
@@ -95,15 +101,10 @@ class Notifier(threading.Thread):
                             event_id=eid.decode() if isinstance(eid, bytes) else str(eid))
             except Exception as exc:
                 if passes(exc) and event.kind in events.FINAL:
-                    # left pending: claimed again and posted in a minute. Only outcomes: a step's
-                    # status, posted late, would overwrite the newer status line
+                    # left pending: claimed again and posted in a minute. Only an outcome's own
+                    # post can fail so; the status line goes through the outbox, which retries it
                     log.warning("could not post %s of request %s now (%s); trying again later",
                                 event.kind, event.request_id, error_code(exc))
-                    continue
-                if passes(exc):
-                    log.warning("skipped a status update of request %s (%s): a newer one follows",
-                                event.request_id, error_code(exc))
-                    r.xack(OUTCOMES_STREAM, GROUP, eid)
                     continue
                 # refused for good: retried, it would fail the same way every minute
                 log.exception("could not post %s of request %s; giving up on it", event.kind,
@@ -133,6 +134,27 @@ class Notifier(threading.Thread):
             self.client.chat_postMessage(channel=record.channel, thread_ts=record.message_ts,
                                          text=messages.final_text(event),
                                          blocks=messages.final_blocks(event, record.ticket))
+
+    def sweep_posting(self) -> int:
+        """End the requests a dead bot left posting (it died before Slack answered): not posted,
+        so never run, and their requesters told; how many. A bot still posting one finds it
+        ended and does not run it (Dispatcher.show), so it ends once either way."""
+        swept = 0
+        for request_id in self.deps.requests.left_posting(time.time() - POSTING_SWEEP_S):
+            record = self.deps.requests.update(request_id, only_from=POSTING, state=NOT_POSTED)
+            if record is None:   # it moved on meanwhile, or its record expired
+                self.deps.requests.forget_posting(request_id)
+                continue
+            self.approvals.discard(request_id)   # never linked to a message: nobody votes on it
+            self.deps.audit.record("request_not_posted", actor="bot", request=request_id,
+                                   customer=record.customer, command=record.command,
+                                   error="bot_stopped_while_posting", ticket=record.ticket)
+            notice = SlackCall(TELL, {"channel": record.channel, "user": record.requester,
+                                      "text": messages.request_left_posting(record.command, request_id)},
+                               "request_not_posted", about(record))
+            self.outbox.send(self.client, notice, key=f"request_not_posted:{request_id}")
+            swept += 1
+        return swept
 
     def update_status(self, record, text: str) -> None:
         """The status line, through the outbox: while Slack has not posted it yet, the kept post
