@@ -89,6 +89,7 @@ class Engine:
                 if index in journal.done_steps():
                     continue
                 try:
+                    held.renew()   # a lock that ran out meanwhile no longer keeps others' checks off
                     kind, elapsed = self._run_step(step, ctx)
                 except Exception as exc:
                     self._stop(request_id, plan, journal, index, exc, attempt, final_attempt)
@@ -104,7 +105,8 @@ class Engine:
 
     def _admit(self, request_id: str, plan: Plan, journal: Journal, attempt: int,
                final_attempt: bool) -> Held:
-        """The rules again before the first step; a run resuming done steps was admitted before."""
+        """The rules again before the first step; a run resuming done steps was admitted before
+        (the consuming step is the first, so there is nothing left to hold)."""
         if self.admission is None or journal.done_steps():
             return Held()
         try:
@@ -113,7 +115,7 @@ class Engine:
             event = refusal_event(request_id, plan, refusal.text(), attempt)
             self.publish(event)
             raise Refused(event) from refusal
-        except Exception as exc:   # state unreadable, lock not had: as if the first step failed
+        except Exception as exc:   # state unreadable, lock not had (retryable): as if step 1 failed
             self._stop(request_id, plan, journal, 0, exc, attempt, final_attempt)
 
     def _stop(self, request_id: str, plan: Plan, journal: Journal, index: int, exc: Exception,

@@ -1,23 +1,32 @@
 """The re-check before step 1 and its lock, on real Redis and Samba AD: a second add-user for a
 customer's last licence waits while the first is making its account, then sees it and is
-refused (R5); a run of the same request after a crash counts its own account as its own, and
-takes over the lock its dead run left."""
+refused (R5); a run of the same request after a crash counts its own account as its own. The
+lock is one run's: a second live run of the request does not get it, a live run keeps it past
+its TTL, a killed run's lock runs out within the TTL, and Redis failing around it is retried,
+never an internal error or a failed step that succeeded."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 import threading
+import time
 import uuid
 
 import pytest
 import redis
 
 from commands import events
+from commands.errors import RetryableBackendError
 from commands.parser import parse
+from commands.plan import Plan
 from commands.planner import plan as make_plan
+from tobitbot.servers.redis import RedisServer
 from workers import admission as admission_module
 from workers.admission import LOCK_KEY, Admission
 from workers.ad import LdapDirectory
-from workers.engine import Engine, Refused
+from workers.engine import Engine, Refused, StepFailed
 from workers.journal import RedisJournal
 from workers.steps import load_all
 from workers.steps.base import Backends
@@ -97,16 +106,16 @@ def test_a_second_add_user_for_the_last_licence_waits_for_the_first_account_then
     assert client.keys(LOCK_KEY.format(name="*")) == []   # both let go
 
 
-def test_a_rerun_after_a_crash_counts_its_own_account_and_takes_over_its_own_lock(last_licence, monkeypatch):
+def test_a_rerun_after_a_crash_counts_its_own_account_and_waits_out_its_dead_runs_lock(last_licence):
     slug, directory, client = last_licence
     request_id = f"r-{uuid.uuid4().hex}"
     plan = _account_step_only(slug, directory, "Ada Lovelace")
     # the earlier run made the account and died before its journal said so, holding the lock
+    # (with its own run's token) for the rest of its TTL
     step = plan.steps[0].args
     directory.create_user(slug, given_name=step["given_name"], surname=step["surname"],
                           display_name=step["display_name"], email=None, solo=False, marker=request_id)
-    client.set(LOCK_KEY.format(name=f"licences:{slug}"), request_id, ex=admission_module.LOCK_TIMEOUT_S)
-    monkeypatch.setattr(admission_module, "LOCK_WAIT_S", 1)   # a stranger's lock would stop it here
+    client.set(LOCK_KEY.format(name=f"licences:{slug}"), f"{request_id}/dead-run", px=1500)
 
     published: list = []
     final = _engine(client, Backends(directory, None, None), published).run(
@@ -119,8 +128,6 @@ def test_a_rerun_after_a_crash_counts_its_own_account_and_takes_over_its_own_loc
 
 
 def test_a_lock_held_by_another_request_past_the_wait_is_a_retryable_failure(last_licence, monkeypatch):
-    from commands.errors import RetryableBackendError
-
     slug, directory, client = last_licence
     client.set(LOCK_KEY.format(name=f"licences:{slug}"), "r-someone-else", ex=60)
     monkeypatch.setattr(admission_module, "LOCK_WAIT_S", 0.3)
@@ -128,3 +135,151 @@ def test_a_lock_held_by_another_request_past_the_wait_is_a_retryable_failure(las
     with pytest.raises(RetryableBackendError, match="another request"):
         Admission(client, Backends(directory, None, None)).admit("r-mine", plan)
     assert directory.customer(slug).users == ()
+
+
+def test_two_live_runs_of_one_request_never_hold_its_lock_together(last_licence, monkeypatch):
+    # a worker cut off from Redis looks dead after 10 s and its job runs again elsewhere, while
+    # the first run still holds the lock: the second must wait like any other job
+    slug, directory, client = last_licence
+    monkeypatch.setattr(admission_module, "LOCK_WAIT_S", 0.5)
+    request_id = f"r-{uuid.uuid4().hex}"
+    plan = _account_step_only(slug, directory, "Ada Lovelace")
+    admission = Admission(client, Backends(directory, None, None))
+    first = admission.admit(request_id, plan)
+    try:
+        with pytest.raises(RetryableBackendError, match="another run of this one"):
+            admission.admit(request_id, plan)
+    finally:
+        first.release()
+    assert client.keys(LOCK_KEY.format(name="*")) == []
+
+
+def test_a_live_run_keeps_its_lock_past_the_ttl_while_its_step_is_slow(last_licence, monkeypatch):
+    slug, directory, client = last_licence
+    paused = PausingDirectory(directory, "Ada Lovelace")
+    backends = Backends(paused, None, None)
+    request_id = f"r-{uuid.uuid4().hex}"
+    plan = _account_step_only(slug, directory, "Ada Lovelace")
+    outcome: list = []
+    first = threading.Thread(target=lambda: outcome.append(_engine(client, backends, []).run(
+        request_id, plan, RedisJournal(client, request_id), final_attempt=True).kind))
+    first.start()
+    try:
+        assert paused.creating.wait(30), "the first job reaches its account step"
+        # waiting longer than the TTL: without renewal the lock would run out and be had
+        monkeypatch.setattr(admission_module, "LOCK_WAIT_S", admission_module.LOCK_TTL_S + 5)
+        with pytest.raises(RetryableBackendError, match="another request"):
+            Admission(client, Backends(directory, None, None)).admit(
+                f"r-{uuid.uuid4().hex}", _account_step_only(slug, directory, "Bob Babbage"))
+    finally:
+        paused.go.set()
+        first.join(60)
+    assert outcome == [events.SUCCEEDED]
+    assert client.keys(LOCK_KEY.format(name="*")) == []
+
+
+class StopsAfterTheJournal(RedisJournal):
+    """A journal whose run is killed right after it records a step, before the lock is let go."""
+
+    def __init__(self, client, request_id, recorded):
+        super().__init__(client, request_id)
+        self._recorded = recorded
+
+    def mark_done(self, index, values):
+        super().mark_done(index, values)
+        self._recorded.set()
+        time.sleep(600)   # SIGKILLed here
+
+
+def _run_until_killed(redis_url, ad_settings, request_id, plan_json, recorded):
+    load_all()
+    client, directory = redis.Redis.from_url(redis_url), LdapDirectory(**ad_settings)
+    _engine(client, Backends(directory, None, None), []).run(
+        request_id, Plan.from_json(plan_json), StopsAfterTheJournal(client, request_id, recorded),
+        final_attempt=True)
+
+
+def test_a_run_killed_after_its_step_lets_go_of_the_lock_within_its_ttl(last_licence, redis_url, ad_settings,
+                                                                        monkeypatch):
+    slug, directory, client = last_licence
+    request_id, other = f"r-{uuid.uuid4().hex}", f"r-{uuid.uuid4().hex}"
+    plan = _account_step_only(slug, directory, "Ada Lovelace")
+    later = _account_step_only(slug, directory, "Bob Babbage")   # accepted at the door meanwhile
+    fork = multiprocessing.get_context("fork")
+    recorded = fork.Event()
+    horse = fork.Process(target=_run_until_killed, daemon=True,
+                         args=(redis_url, ad_settings, request_id, plan.to_json(), recorded))
+    horse.start()
+    assert recorded.wait(60), "the horse makes the account and records it"
+    os.kill(horse.pid, signal.SIGKILL)
+    horse.join(10)
+    assert client.exists(LOCK_KEY.format(name=f"licences:{slug}"))   # it died holding the lock
+
+    # the resumed run was admitted before and takes no lock: it just finishes
+    published: list = []
+    final = _engine(client, Backends(directory, None, None), published).run(
+        request_id, plan, RedisJournal(client, request_id), final_attempt=True)
+    assert final.kind == events.SUCCEEDED and [e for e in published if e.step == 1] == []
+    # the next add-user waits at most half a minute for a lock (the old 300 s one outlasted
+    # that and blocked a worker for 330 s); it gets the lock and sees the licence taken
+    monkeypatch.setattr(admission_module, "LOCK_WAIT_S", 30)
+    with pytest.raises(Refused) as refused:
+        _engine(client, Backends(directory, None, None), []).run(
+            other, later, RedisJournal(client, other), final_attempt=True)
+    assert "(R5)" in refused.value.event.error
+    assert [u.display_name for u in directory.customer(slug).users] == ["Ada Lovelace"]
+
+
+@pytest.fixture
+def lock_redis(tmp_path):
+    """A Redis of the locks' own, for a test to stop while the other one keeps the journal."""
+    server = RedisServer(tmp_path / "lock-redis").start()
+    yield server
+    server.stop()
+
+
+def test_redis_unreachable_at_the_recheck_is_retried_then_fails_naming_redis(last_licence, lock_redis):
+    slug, directory, client = last_licence
+    locks = redis.Redis.from_url(lock_redis.url)
+    lock_redis.stop()
+    backends = Backends(directory, None, None)
+    request_id = f"r-{uuid.uuid4().hex}"
+    plan = _account_step_only(slug, directory, "Ada Lovelace")
+    published: list = []
+    engine = Engine(backends, published.append, secrets=None, admission=Admission(locks, backends))
+
+    with pytest.raises(RetryableBackendError, match="^redis: cannot take"):
+        engine.run(request_id, plan, RedisJournal(client, request_id), final_attempt=False)
+    assert (published[-1].kind, published[-1].step) == (events.RETRYING, 1)
+    with pytest.raises(StepFailed) as failed:
+        engine.run(request_id, plan, RedisJournal(client, request_id), final_attempt=True)
+    assert failed.value.event.error.startswith("redis: cannot take `licences:")
+    assert directory.customer(slug).users == ()
+
+
+def test_redis_gone_while_the_account_is_made_does_not_fail_the_step(last_licence, lock_redis):
+    slug, directory, client = last_licence
+    paused = PausingDirectory(directory, "Ada Lovelace")
+    backends = Backends(paused, None, None)
+    request_id = f"r-{uuid.uuid4().hex}"
+    plan = _account_step_only(slug, directory, "Ada Lovelace")
+    engine = Engine(backends, [].append, secrets=None,
+                    admission=Admission(redis.Redis.from_url(lock_redis.url), backends))
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            outcome.append(engine.run(request_id, plan, RedisJournal(client, request_id),
+                                      final_attempt=True).kind)
+        except Exception as exc:   # what the job would end with
+            outcome.append(repr(exc))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    assert paused.creating.wait(30), "the job reaches its account step holding the lock"
+    lock_redis.stop()   # the lock cannot be let go now: its TTL frees it
+    paused.go.set()
+    thread.join(60)
+
+    assert outcome == [events.SUCCEEDED]
+    assert [u.display_name for u in directory.customer(slug).users] == ["Ada Lovelace"]

@@ -178,6 +178,9 @@ class FakeLock:
     def __init__(self, log):
         self.name, self._log = "tobitbot:lock:test", log
 
+    def reacquire(self):   # the engine renews the lock before each step it guards
+        return True
+
     def release(self):
         self._log.append("released")
 
@@ -185,8 +188,8 @@ class FakeLock:
 class FakeAdmission:
     """Admits with a lock held until step `until`, or refuses / fails as told."""
 
-    def __init__(self, world, until="test.a", error=None):
-        self.world, self.until, self.error, self.asked = world, until, error, 0
+    def __init__(self, world, until="test.a", error=None, lock=FakeLock):
+        self.world, self.until, self.error, self.asked, self.lock = world, until, error, 0, lock
 
     def admit(self, request_id, plan):
         from workers.admission import Held
@@ -194,7 +197,24 @@ class FakeAdmission:
         self.asked += 1
         if self.error is not None:
             raise self.error
-        return Held(FakeLock(self.world.applied), self.until)
+        return Held(self.lock(self.world.applied), self.until)
+
+
+class UnreachableLock(FakeLock):
+    """A lock whose Redis went away while its job ran: renewing and releasing fail."""
+
+    def reacquire(self):
+        import redis
+
+        raise redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    release = reacquire
+
+
+class StickyLock(FakeLock):
+    """A lock Redis cannot delete: renewing worked, then Redis went away."""
+
+    release = UnreachableLock.reacquire
 
 
 def _admitted(world, admission):
@@ -250,3 +270,22 @@ def test_a_recheck_that_cannot_read_the_state_is_retried_then_fails_at_step_one_
     event = failed.value.event
     assert (event.kind, event.step, event.done, event.undoable) == (events.FAILED, 1, (), False)
     assert world.applied == []
+
+
+def test_a_lock_redis_cannot_release_neither_fails_the_step_that_succeeded_nor_hides_a_failure(world):
+    engine, published = _admitted(world, FakeAdmission(world, until="test.a", lock=StickyLock))
+    engine.run("r1", _plan("a", "b"), MemoryJournal(), final_attempt=True)   # step_done let go
+    assert world.applied == ["a", "b"] and published[-1].kind == events.SUCCEEDED
+
+    world.fail["c"] = PermanentBackendError("test", "refused")
+    engine, published = _admitted(world, FakeAdmission(world, until="test.c", lock=StickyLock))
+    with pytest.raises(StepFailed) as failed:   # the finally let go, and the step's error stays
+        engine.run("r2", _plan("c"), MemoryJournal(), final_attempt=True)
+    assert failed.value.event.error == "test: refused"
+
+
+def test_a_lock_that_cannot_be_renewed_before_its_step_is_retried_not_an_internal_error(world):
+    engine, published = _admitted(world, FakeAdmission(world, until="test.a", lock=UnreachableLock))
+    with pytest.raises(RetryableBackendError, match="redis"):
+        engine.run("r1", _plan("a", "b"), MemoryJournal(), final_attempt=False)
+    assert world.applied == [] and (published[-1].kind, published[-1].step) == (events.RETRYING, 1)
