@@ -8,6 +8,7 @@ from commands.errors import RuleViolation
 from commands.phone import show_phone
 from commands.rules_lookup import canonical_number, require_e164, require_fax_owner, require_user
 from commands.rules_report import RuleReport, passed
+from commands.values import shown
 
 
 def fax_mode(state: CustomerState) -> str | None:
@@ -38,13 +39,7 @@ def check_enable_fax(cmd: model.EnableFax, state: CustomerState,
     """`holders`: where the number is in use anywhere at the provider (AD, and in the job the PBX)."""
     user = require_user(state, cmd.user)
     require_e164(cmd.number)
-    owner = state.fax_owner(cmd.number)
-    if owner is not None and owner.sam != user.sam:
-        shown = show_phone(cmd.number)
-        raise RuleViolation("R15", f"`{shown}` already routes to {owner.display_name} "
-                            f"(`{owner.sam}`); a number routes to exactly one mailbox.",
-                            hint=f"Move it with `disable-fax {state.slug} {shown}` first.")
-    _require_number_free(cmd, state, user, holders)
+    _require_number_free(cmd, state, user, _holders_here(state) + holders)
     warnings = () if user.enabled else (
         f"`{user.sam}` is disabled; faxes will wait in the mailbox",)
     if cmd.mode == "shared":
@@ -65,23 +60,39 @@ def check_enable_fax(cmd: model.EnableFax, state: CustomerState,
     return passed("R15", "R16", warnings=warnings)
 
 
+def _holders_here(state: CustomerState) -> tuple[FaxHolder, ...]:
+    """The customer's own numbers as its state has them, so that the check needs no reader."""
+    return tuple(FaxHolder(n, state.slug, u.sam) for u in state.users for n in u.fax_numbers)
+
+
 def _require_number_free(cmd: model.EnableFax, state: CustomerState, user: UserState,
                          holders: tuple[FaxHolder, ...]) -> None:
-    """R15 across customers: a number reaches one mailbox in the whole provider, not per customer."""
+    """R15 across customers: a number reaches one mailbox in the whole provider, not per customer.
+
+    Nothing AD or the PBX holds goes into the message as it is there (a number or name typed by
+    hand can hold anything); another customer is not named at all, nor its user: the policy may
+    let the requester see this customer only.
+    """
     number = canonical_number(cmd.number)
     for holder in holders:
         if canonical_number(holder.number) != number:
             continue
-        if (holder.customer, holder.user.casefold()) == (state.slug, user.sam.casefold()):
-            continue   # this user's own number: enabling it again changes nothing
-        # another customer's user is not named: the requester may not be allowed to see them
-        where = (f"`{holder.user}` of `{state.slug}`" if holder.customer == state.slug
-                 else f"a mailbox of another customer (`{holder.customer}`)")
         source = "the PBX routes it" if holder.where == "PBX" else "AD records it"
-        raise RuleViolation("R15", f"`{show_phone(cmd.number)}` already reaches {where} ({source}); "
-                            "a number routes to exactly one mailbox in the whole provider.",
-                            hint=f"Free it there first: `disable-fax {holder.customer} "
-                                 f"{show_phone(holder.number)}`, or use another number.")
+        shown_number = show_phone(cmd.number)
+        if holder.customer != state.slug:
+            raise RuleViolation("R15", f"`{shown_number}` already reaches a mailbox of another "
+                                f"customer ({source}); a number routes to exactly one mailbox in "
+                                "the whole provider.",
+                                hint="Use another number, or ask someone who may see every "
+                                     "customer to free it there first.")
+        owner = state.find_user(holder.user or "")
+        if owner is not None and owner.sam == user.sam:
+            continue   # this user's own number: enabling it again changes nothing
+        who = (f"{shown(owner.display_name)} (`{shown(owner.sam)}`)" if owner is not None
+               else f"a mailbox of `{state.slug}` without an AD account")
+        raise RuleViolation("R15", f"`{shown_number}` already reaches {who} ({source}); a number "
+                            "routes to exactly one mailbox.",
+                            hint=f"Move it with `disable-fax {state.slug} {shown_number}` first.")
 
 
 def check_disable_fax(cmd: model.DisableFax, state: CustomerState) -> RuleReport:
