@@ -125,6 +125,8 @@ class CustomerState:
         return None
 
     def fax_owner(self, number: str) -> UserState | None:
+        """The user `number` (E.164) reaches: readers give every number in E.164, however it was
+        typed where it is kept, so that equal numbers are equal strings here."""
         return next((u for u in self.users if number in u.fax_numbers), None)
 
 

@@ -16,6 +16,7 @@ from ldap3.utils.dn import parse_dn
 
 from commands.errors import NotFound, PermanentBackendError
 from commands.naming import account_name
+from commands.rules_lookup import canonical_number
 from commands.steps import AD_GROUPS
 from workers.ad.customers import read_customer
 from workers.ad.errors import BACKEND
@@ -163,7 +164,7 @@ def set_enabled(conn: ldap3.Connection, user: dict[str, Any], enabled: bool) -> 
 
 
 def add_fax_number(conn: ldap3.Connection, user: dict[str, Any], number: str) -> None:
-    if number in user["fax_numbers"]:
+    if number in user["fax_numbers"]:   # also when typed by hand in another form
         return
     if not user["fax_numbers"]:
         change = {"facsimileTelephoneNumber": [(ldap3.MODIFY_REPLACE, [number])]}
@@ -173,18 +174,14 @@ def add_fax_number(conn: ldap3.Connection, user: dict[str, Any], number: str) ->
 
 
 def remove_fax_number(conn: ldap3.Connection, user: dict[str, Any], number: str) -> None:
-    numbers = list(user["fax_numbers"])
-    if number not in numbers:
+    """Remove `number` (E.164) in whatever form AD holds it; the next number moves up if it was first."""
+    if number not in user["fax_numbers"]:
         return
-    if numbers[0] != number:
-        conn.modify(user["dn"], {"otherFacsimileTelephoneNumber": [(ldap3.MODIFY_DELETE, [number])]})
-        return
-    # the first number goes: the next one moves up, so "first" stays meaningful
-    rest = numbers[1:]
-    change: dict[str, list] = {"facsimileTelephoneNumber": [(ldap3.MODIFY_REPLACE, rest[:1])]}
-    if rest:
-        change["otherFacsimileTelephoneNumber"] = [(ldap3.MODIFY_DELETE, rest[:1])]
-    conn.modify(user["dn"], change)
+    left = [stored for canonical, stored in zip(user["fax_numbers"], user["fax_values"])
+            if canonical != number]
+    # the first number stays first: a hand-typed value is deleted as AD holds it
+    conn.modify(user["dn"], {"facsimileTelephoneNumber": [(ldap3.MODIFY_REPLACE, left[:1])],
+                             "otherFacsimileTelephoneNumber": [(ldap3.MODIFY_REPLACE, left[1:])]})
 
 
 def _search(conn: ldap3.Connection, tree: Tree, slug: str, clause: str) -> list[dict[str, Any]]:
@@ -198,14 +195,15 @@ def _user(result: dict[str, Any], tree: Tree, slug: str) -> dict[str, Any]:
     uac = int(raw["userAccountControl"][0])
     member_of = {dn.lower() for dn in a.get("memberOf") or []}
     primary = _text(a.get("facsimileTelephoneNumber"))
-    others = sorted(a.get("otherFacsimileTelephoneNumber") or [])
+    stored = ([primary] if primary else []) + sorted(a.get("otherFacsimileTelephoneNumber") or [])
     return {
         "dn": result["dn"], "sam": _text(a["sAMAccountName"]), "upn": _text(a.get("userPrincipalName")),
         "mail": _text(a.get("mail")), "display_name": _text(a.get("displayName")),
         "given_name": _text(a.get("givenName")), "surname": _text(a.get("sn")),
         "enabled": not uac & UAC_DISABLED, "uac": uac,
         "groups": [g for g in AD_GROUPS if tree.group(slug, g).lower() in member_of],
-        "fax_numbers": ([primary] if primary else []) + others,
+        # in E.164, however typed by hand, so that every comparison is one of strings
+        "fax_numbers": [canonical_number(n) for n in stored], "fax_values": stored,
         "solo": _text(a.get("employeeType")) == SOLO_TYPE,
         "must_change": raw.get("pwdLastSet", [b""])[0] == b"0",
         "marker": (_text(a.get(MARKER_ATTRIBUTE)) or "").removeprefix(MARKER_PREFIX) or None,
