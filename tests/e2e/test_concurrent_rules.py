@@ -174,3 +174,52 @@ def test_enable_fax_of_a_number_reaching_another_customer_is_refused_before_any_
             pbx.remove_fax_route(number)
         for slug, account in (("acme", owner), ("globex", newcomer)):
             directory.delete_user(slug, account["sam"])
+
+
+def test_two_enable_fax_of_one_number_at_two_customers_at_once_route_it_once(bot_stack, held_workers, pbx):
+    # both pass the door (nothing holds the number yet) and run on two workers at the same time;
+    # the provider-wide lock lets the second check see the first's number in AD
+    slack, directory = bot_stack.slack, bot_stack.directory
+    number = "+4940" + "".join(random.choice("0123456789") for _ in range(7))
+    accounts = {"acme": _account(directory, "acme"), "globex": _account(directory, "globex")}
+    for slug, account in accounts.items():   # a fax route delivers into a mailbox
+        _tobit(bot_stack, slug).create_mailbox(account["sam"], account["sam"], account["mail"],
+                                               idempotency_key=uuid.uuid4().hex)
+    before = {m.ts for m in slack.messages(SUPPORT)}
+    try:
+        for person, (slug, account) in zip(OPERATORS, accounts.items()):
+            slack.slash_command(person, SUPPORT, text=f"enable-fax {slug} {account['sam']} {number} mode=shared")
+        requests = slack.wait_for(lambda: (r := {slug: m for m in slack.messages(SUPPORT) if m.ts not in before
+                                                 for slug, a in accounts.items() if a["sam"] in m.text})
+                                  and len(r) == 2 and r, timeout=20)
+        slack.wait_for(lambda: all(any(m.text.startswith(":hourglass") for m in slack.thread(SUPPORT, r.ts)[1:])
+                                   for r in requests.values()), timeout=20)
+        held_workers()
+
+        outcomes = slack.wait_for(lambda: all(_final(slack, r) for r in requests.values())
+                                  and {slug: _final(slack, r) for slug, r in requests.items()}, timeout=120)
+        won = [slug for slug, o in outcomes.items() if o.startswith(":white_check_mark: Done")]
+        lost = [slug for slug, o in outcomes.items() if o.startswith(":no_entry: Refused")]
+        assert (len(won), len(lost)) == (1, 1), outcomes
+        (winner,), (loser,) = won, lost
+        refusal = outcomes[loser]
+        assert "(R15)" in refusal and "another customer" in refusal and "nothing was changed" in refusal
+        assert winner not in refusal.replace(f"enable-fax {loser}", "")   # the other customer unnamed
+
+        # the loser's job changed nothing anywhere; the winner's number is routed once, to it
+        numbers = {slug: directory.find_user(slug, a["sam"]) for slug, a in accounts.items()}
+        assert (numbers[winner]["fax_numbers"], numbers[loser]["fax_numbers"]) == ([number], [])
+        assert "fax-users" not in numbers[loser]["groups"]
+        assert _tobit(bot_stack, loser).get_fax_route(number) is None
+        assert _tobit(bot_stack, winner).get_fax_route(number) is not None
+        assert pbx.get_fax_route(number)["customer"] == winner
+        client = redis.Redis.from_url(bot_stack.env["TOBITBOT_REDIS_URL"])
+        assert client.hget(f"tobitbot:job:{request_id_of(requests[loser])}:journal", "done") is None
+    finally:
+        if pbx.get_fax_route(number) is not None:
+            pbx.remove_fax_route(number)
+        for slug, account in accounts.items():
+            tobit = _tobit(bot_stack, slug)
+            if tobit.get_fax_route(number) is not None:
+                tobit.remove_fax_route(number)
+            directory.delete_user(slug, account["sam"])
