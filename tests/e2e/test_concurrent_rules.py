@@ -4,7 +4,8 @@ R5: N+1 add-users for N free licences, all accepted at the door while the worker
 (SIGSTOP), then run by two real workers at the same time: N accounts, one refusal naming R5,
 nothing of it made. R15: a number that already reaches a mailbox of another customer is
 refused before any step, whether AD records it (at the door) or only the PBX routes it (in the
-job), without naming that customer. Real Samba AD, Redis, the Tobit simulator and Kamailio, signed slash commands.
+job), without naming that customer; and of two enable-fax of one number at two customers at
+once, one routes it and the other is refused (R15) with nothing changed. Real Samba AD, Redis, the Tobit simulator and Kamailio, signed slash commands.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ import pytest
 import redis
 
 from tests.fixtures.slack import PEOPLE, request_id_of
+from commands.rules_recheck import FAX_NUMBERS_LOCK
 from tobitbot.demo_customer import seed_customer
+from workers.admission import LOCK_KEY
+from workers.journal import RedisJournal
 from workers.tobit import TobitHttpClient
 
 pytestmark = pytest.mark.e2e
@@ -177,9 +181,11 @@ def test_enable_fax_of_a_number_reaching_another_customer_is_refused_before_any_
 
 
 def test_two_enable_fax_of_one_number_at_two_customers_at_once_route_it_once(bot_stack, held_workers, pbx):
-    # both pass the door (nothing holds the number yet) and run on two workers at the same time;
-    # the provider-wide lock lets the second check see the first's number in AD
+    # both pass the door (nothing holds the number yet) and run on two workers at the same time,
+    # let go together at the lock; the provider-wide lock lets the second check see the first's
+    # number in AD
     slack, directory = bot_stack.slack, bot_stack.directory
+    client = redis.Redis.from_url(bot_stack.env["TOBITBOT_REDIS_URL"])
     number = "+4940" + "".join(random.choice("0123456789") for _ in range(7))
     accounts = {"acme": _account(directory, "acme"), "globex": _account(directory, "globex")}
     for slug, account in accounts.items():   # a fax route delivers into a mailbox
@@ -194,7 +200,13 @@ def test_two_enable_fax_of_one_number_at_two_customers_at_once_route_it_once(bot
                                   and len(r) == 2 and r, timeout=20)
         slack.wait_for(lambda: all(any(m.text.startswith(":hourglass") for m in slack.thread(SUPPORT, r.ts)[1:])
                                    for r in requests.values()), timeout=20)
+        # as if a third job were recording a number: both runs start and wait at the lock
+        lock = LOCK_KEY.format(name=FAX_NUMBERS_LOCK)
+        client.set(lock, "r-third/run", ex=60)
         held_workers()
+        slack.wait_for(lambda: all(RedisJournal(client, request_id_of(r)).runs() for r in requests.values()),
+                       timeout=20)
+        client.delete(lock)
 
         outcomes = slack.wait_for(lambda: all(_final(slack, r) for r in requests.values())
                                   and {slug: _final(slack, r) for slug, r in requests.items()}, timeout=120)
@@ -213,7 +225,6 @@ def test_two_enable_fax_of_one_number_at_two_customers_at_once_route_it_once(bot
         assert _tobit(bot_stack, loser).get_fax_route(number) is None
         assert _tobit(bot_stack, winner).get_fax_route(number) is not None
         assert pbx.get_fax_route(number)["customer"] == winner
-        client = redis.Redis.from_url(bot_stack.env["TOBITBOT_REDIS_URL"])
         assert client.hget(f"tobitbot:job:{request_id_of(requests[loser])}:journal", "done") is None
     finally:
         if pbx.get_fax_route(number) is not None:

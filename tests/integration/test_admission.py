@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import random
 import signal
 import threading
 import time
@@ -283,3 +284,59 @@ def test_redis_gone_while_the_account_is_made_does_not_fail_the_step(last_licenc
 
     assert outcome == [events.SUCCEEDED]
     assert [u.display_name for u in directory.customer(slug).users] == ["Ada Lovelace"]
+
+
+class PausingFax(PausingDirectory):
+    """The real directory, except that recording a fax number at customer `paused_name` waits
+    for `go` (`creating` is set when it starts)."""
+
+    def add_fax_number(self, customer, user, number):
+        if customer == self._name:
+            self.creating.set()
+            self.go.wait()
+        return self._real.add_fax_number(customer, user, number)
+
+
+def test_a_second_enable_fax_of_one_number_elsewhere_waits_for_the_first_then_is_refused(
+        ad_settings, customer_ou, redis_url, kamailio_pbx):
+    load_all()
+    directory, client = LdapDirectory(**ad_settings), redis.Redis.from_url(redis_url)
+    slugs = [f"fax-{uuid.uuid4().hex[:6]}" for _ in range(2)]
+    number = f"+4940{random.randrange(10**7):07d}"
+    plans, sams = {}, {}
+    for slug in slugs:
+        customer_ou(slug)
+        directory.set_contract(slug, "book:fax-shared", "yes")
+        sams[slug] = directory.create_user(slug, given_name="Nina", surname="Fax", display_name="Nina Fax",
+                                           email=None, solo=False, marker=uuid.uuid4().hex)["sam"]
+        full = make_plan(parse(f"enable-fax {slug} {sams[slug]} {number} mode=shared"), directory.customer(slug))
+        plans[slug] = type(full)(full.command, full.customer, full.steps[:1], checks=full.checks)
+    first, second = slugs
+    paused = PausingFax(directory, first)
+    backends = Backends(paused, None, kamailio_pbx)
+    outcomes: dict[str, object] = {}
+
+    def run(slug: str) -> None:
+        request_id = f"r-{uuid.uuid4().hex}"
+        try:
+            outcomes[slug] = _engine(client, backends, []).run(
+                request_id, plans[slug], RedisJournal(client, request_id), final_attempt=True).kind
+        except Refused as refused:
+            outcomes[slug] = refused.event.kind
+            outcomes["refusal"] = refused.event.error
+
+    threads = {slug: threading.Thread(target=run, args=(slug,)) for slug in slugs}
+    threads[first].start()
+    assert paused.creating.wait(30), "the first job reaches its AD step"
+    threads[second].start()
+    # with the provider-wide lock the second job waits here; without it it checks, finds the
+    # number free in AD and the PBX, and records it at its own customer meanwhile
+    threads[second].join(5)
+    paused.go.set()
+    for thread in threads.values():
+        thread.join(60)
+
+    assert (outcomes[first], outcomes[second]) == (events.SUCCEEDED, events.REFUSED)
+    assert "(R15)" in outcomes["refusal"] and first not in outcomes["refusal"]
+    assert [directory.find_user(s, sams[s])["fax_numbers"] for s in slugs] == [[number], []]
+    assert client.keys(LOCK_KEY.format(name="*")) == []
