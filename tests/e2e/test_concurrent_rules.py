@@ -20,6 +20,7 @@ import pytest
 import redis
 
 from tests.fixtures.slack import PEOPLE, request_id_of
+from commands.phone import show_phone
 from commands.rules_recheck import FAX_NUMBERS_LOCK
 from tobitbot.demo_customer import seed_customer
 from workers.admission import LOCK_KEY
@@ -137,7 +138,9 @@ def _enable_fax(bot_stack, slug: str, sam: str, number: str):
 
     def answered():
         request = next((m for m in slack.messages(SUPPORT) if m.ts not in before and sam in m.text), None)
-        refusal = next((e for e in slack.ephemerals(user=PEOPLE.operator)[seen:] if number in e.text), None)
+        # refusals show the number grouped for people
+        refusal = next((e for e in slack.ephemerals(user=PEOPLE.operator)[seen:] if show_phone(number) in e.text),
+                       None)
         return (request, None) if request else (None, refusal.text) if refusal else None
 
     request, refusal = slack.wait_for(answered, timeout=10)
