@@ -18,6 +18,8 @@ from dataclasses import replace
 
 import redis
 from rq import Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
@@ -36,6 +38,7 @@ from commands.policy import Decision
 RUN_PLAN = "workers.jobs.run_plan"
 UNDO_PLAN = "workers.jobs.undo_plan"
 RUNS_KEY = "tobitbot:runs:{request_id}"   # how many runs of a request were queued: the next job id
+DONE_STATUSES = (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED)
 REVIEW_SECONDS = REQUEST_TTL   # a break-glass review stays open as long as the request is kept
 log = logging.getLogger(__name__)
 
@@ -183,7 +186,15 @@ class Dispatcher:
                                         job_timeout=cfg.job_timeout, result_ttl=7 * 24 * 3600,
                                         failure_ttl=30 * 24 * 3600, description=record.command,
                                         pipeline=pipe)
-                pipe.execute()
+                try:
+                    pipe.execute()
+                except (redis.TimeoutError, redis.ConnectionError) as exc:
+                    # the reply was lost, not necessarily the transaction: declared not run while
+                    # its job is queued, Retry would run the request twice
+                    if not self._queued(job_id):
+                        raise
+                    log.warning("the reply to queueing request %s was lost (%s), but its job %s is "
+                                "queued", record.request_id, error_code(exc), job_id)
         except Exception as exc:   # Redis (or rq) failed before the transaction ran: nothing queued
             self.not_run(record, client, exc)
             return False
@@ -203,9 +214,35 @@ class Dispatcher:
             pipe.expire(key, REQUEST_TTL)   # kept as long as the request, not for ever
             return int(pipe.execute()[0])
 
+    def _queued(self, job_id: str) -> bool:
+        """Whether the job exists after all; False when Redis cannot say either (then the record,
+        changed only from the state it had, and Retry's check of the live run keep it once)."""
+        try:
+            return Job.exists(job_id, connection=self.deps.redis)
+        except redis.RedisError:
+            log.exception("could not tell whether job %s was queued", job_id)
+            return False
+
+    def live_run(self, request_id: str) -> tuple[str, str] | None:
+        """The job of an earlier run of this request that is still to run or running, and its
+        status; None when there is none (a second run beside it would repeat its steps)."""
+        runs = int(self.deps.redis.get(RUNS_KEY.format(request_id=request_id)) or 0)
+        for n in range(runs, 0, -1):
+            job_id = request_id if n == 1 else f"{request_id}-{n}"
+            try:
+                status = Job.fetch(job_id, connection=self.deps.redis,
+                                   serializer=self.deps.queue.serializer).get_status()
+            except NoSuchJobError:
+                continue
+            if status not in DONE_STATUSES:
+                return job_id, str(getattr(status, "value", status))
+        return None
+
     def not_run(self, record: RequestRecord, client: WebClient, error: Exception) -> None:
         """Nothing runs: the request is marked so (Retry runs it), audited, and its thread says
-        so through the outbox; each step as far as it goes, since Redis may be what failed."""
+        so through the outbox; each step as far as it goes, since Redis may be what failed.
+        Only from the state the request had here: one that moved on (queued after all, or
+        ended by the notifier's sweep) is left as it is."""
         reference = "e-" + secrets.token_hex(4)
         log.error("request %s was allowed but not queued (reference %s)", record.request_id, reference,
                   exc_info=error)
@@ -213,9 +250,13 @@ class Dispatcher:
                                                 not_run_reason(error, reference))
         call = SlackCall("chat_postMessage", {"channel": record.channel, "thread_ts": record.message_ts,
                                               "text": text, "blocks": blocks}, "request_not_run", about(record))
-        record.state = NOT_RUN
+        was, record.state = record.state, NOT_RUN
         try:
-            self.deps.requests.update(record.request_id, state=NOT_RUN)
+            if self.deps.requests.update(record.request_id, only_from=was, state=NOT_RUN) is None:
+                log.warning("request %s is no longer %s; not marked not run", record.request_id, was)
+                saved = self.deps.requests.get(record.request_id)
+                record.state = saved.state if saved else was
+                return
             self.deps.audit.record("request_not_run", actor="bot", request=record.request_id,
                                    customer=record.customer, command=record.command,
                                    error=error_code(error), reference=reference, ticket=record.ticket)

@@ -7,6 +7,8 @@ Runs on the bot's work pool after the click was acknowledged (bot.work_pool.answ
 
 from __future__ import annotations
 
+import logging
+
 from slack_sdk import WebClient
 
 from bot import messages
@@ -14,8 +16,9 @@ from bot.approved_runs import run_approved
 from bot.deps import BotDeps
 from bot.dispatch import NOT_RUN, RUN_PLAN, UNDO_PLAN, Dispatcher
 from bot.identity import GroupDirectory, RolesUnknown
+from bot.request_store import RETRYING
 
-RETRYING = "retrying"   # a not-run request whose Retry was clicked: one click takes it
+log = logging.getLogger(__name__)
 
 
 class JobActions:
@@ -49,11 +52,28 @@ class JobActions:
                 who, record.command.split()[0], record.customer, requester=record.requester):
             say(f"Only the requester or an approver for {record.customer} may {verb} this request.")
             return
+        live = self.dispatcher.live_run(request_id)
+        if live is not None:   # an earlier run still to run: a second one beside it repeats steps
+            say(messages.retry_while_running(request_id, *live))
+            return
         if not_run:
-            if self.deps.requests.update(request_id, only_from=NOT_RUN, state=RETRYING) is None:
+            claimed = self.deps.requests.update(request_id, only_from=NOT_RUN, state=RETRYING)
+            if claimed is None:
                 return  # a double click, or Slack delivering the click twice
+            record = claimed
         elif not self.deps.requests.first_time(f"{verb}:{request_id}:{record.status_ts}"):
             return  # a double click, or Slack delivering the click twice
+        try:
+            self.run(record, verb, user, not_run, client)
+        except Exception as exc:   # left retrying, nothing could take it again: not run, Retry again
+            log.exception("%s of request %s failed", verb, request_id)
+            if not_run:
+                self.dispatcher.not_run(record, client, exc)
+            else:
+                raise
+
+    def run(self, record, verb: str, user: str, not_run: bool, client: WebClient) -> None:
+        request_id = record.request_id
         self.deps.audit.record(f"job_{verb}_requested", actor=user, request=request_id,
                                customer=record.customer, command=record.command, ticket=record.ticket)
         approved = self.dispatcher.approvals.get(request_id) if not_run else None

@@ -334,3 +334,14 @@ def request_left_posting(command: str, request_id: str) -> str:
     return (f":warning: Nothing was done: the bot stopped while it was posting your request "
             f"`{literal(command)}`, so it was not run, and it will not run even if it shows in the "
             f"channel later. Run it again. (Request `{request_id}`.)")
+
+
+def retry_while_running(request_id: str, job_id: str, status: str) -> str:
+    """Retry refused while an earlier run of the request is queued or running."""
+    return (f"Not retried: an earlier run of request `{request_id}` (job `{job_id}`) is {status}; "
+            f"a second run beside it would repeat its steps. `/tobit job {request_id}` shows its progress.")
+
+
+def not_run_bot_stopped() -> str:
+    """Why a request approved (or retried) was not queued: the bot stopped before it queued it."""
+    return "the bot stopped before it queued it"

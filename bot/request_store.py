@@ -18,6 +18,10 @@ REQUEST_TTL = 30 * 24 * 3600
 POSTING_KEY = "tobitbot:requests:posting"   # sorted set: request id -> when it began posting
 POSTING, NOT_POSTED, POSTED = "posting", "not_posted", "posted"
 NOT_RUN = "not_run"   # allowed (and approved, if risky) but its job could not be queued: Retry runs it
+RETRYING = "retrying"   # a not-run request whose Retry was clicked: one click takes it
+# states a live bot leaves within seconds: each indexed from when it was entered (sorted set
+# request id -> time), so one that a dead bot left there is found and ended by the notifier
+PASSING_KEYS = {POSTING: POSTING_KEY, RETRYING: "tobitbot:requests:retrying"}
 
 
 def new_request_id() -> str:
@@ -54,7 +58,7 @@ class RequestStore:
         pipe.set(REQUEST_KEY.format(request_id=record.request_id),
                  json.dumps(asdict(record), ensure_ascii=False), ex=REQUEST_TTL)
         index_request(pipe, record.request_id, record.customer, record.requester, REQUEST_TTL)
-        _index_posting(pipe, record)
+        _index_passing(pipe, record)
 
     def update(self, request_id: str, only_from: str | None = None, **changes: Any) -> RequestRecord | None:
         """Change some fields of a saved request, in one optimistic transaction: the notifier
@@ -75,7 +79,7 @@ class RequestStore:
                     record = RequestRecord(**{**saved, **changes})
                     pipe.multi()
                     pipe.set(key, json.dumps(asdict(record), ensure_ascii=False), keepttl=True)
-                    _index_posting(pipe, record)
+                    _index_passing(pipe, record)
                     pipe.execute()
                     return record
                 except redis.WatchError:
@@ -84,10 +88,17 @@ class RequestStore:
     def left_posting(self, since: float) -> list[str]:
         """Requests that began posting before `since` and are posting still (or were never
         saved again: then their record tells)."""
-        return [rid.decode() for rid in self._redis.zrangebyscore(POSTING_KEY, "-inf", since)]
+        return self.left_in(POSTING, since)
 
     def forget_posting(self, request_id: str) -> None:
-        self._redis.zrem(POSTING_KEY, request_id)
+        self.forget_in(POSTING, request_id)
+
+    def left_in(self, state: str, since: float) -> list[str]:
+        """Requests that entered a passing state (PASSING_KEYS) before `since` and are in it still."""
+        return [rid.decode() for rid in self._redis.zrangebyscore(PASSING_KEYS[state], "-inf", since)]
+
+    def forget_in(self, state: str, request_id: str) -> None:
+        self._redis.zrem(PASSING_KEYS[state], request_id)
 
     def get(self, request_id: str) -> RequestRecord | None:
         raw = self._redis.get(REQUEST_KEY.format(request_id=request_id))
@@ -98,10 +109,11 @@ class RequestStore:
         return bool(self._redis.set(SEEN_KEY.format(key=key), "1", nx=True, ex=ttl))
 
 
-def _index_posting(pipe: redis.client.Pipeline, record: RequestRecord) -> None:
-    """A request posting is indexed (from when it began), so one that a dead bot left posting
-    is found; any other state takes it out."""
-    if record.state == POSTING:
-        pipe.zadd(POSTING_KEY, {record.request_id: time.time()}, nx=True)
-    else:
-        pipe.zrem(POSTING_KEY, record.request_id)
+def _index_passing(pipe: redis.client.Pipeline, record: RequestRecord) -> None:
+    """A request posting (or retrying) is indexed from when it entered that state, so one that a
+    dead bot left there is found; any other state takes it out."""
+    for state, key in PASSING_KEYS.items():
+        if record.state == state:
+            pipe.zadd(key, {record.request_id: time.time()}, nx=True)
+        else:
+            pipe.zrem(key, record.request_id)

@@ -74,3 +74,77 @@ def test_the_count_of_runs_is_kept_as_long_as_the_request(redis_url, admin, web)
 
     assert 0 < admin.ttl(RUNS_KEY.format(request_id=record.request_id)) <= REQUEST_TTL
     assert Job.exists(record.request_id, connection=admin)
+
+
+class _ReplyLost(redis.client.Pipeline):
+    """A transaction Redis applies, whose reply the socket then loses (a timeout, a reset)."""
+
+    owner: "_LosesExecReply"
+
+    def execute(self, raise_on_error=True):
+        lose = self.owner.lose_next and self.explicit_transaction
+        result = super().execute(raise_on_error)
+        if lose:
+            self.owner.lose_next = False
+            raise redis.TimeoutError("Timeout reading from socket")
+        return result
+
+
+class _LosesExecReply(redis.Redis):
+    """Loses the reply to its first MULTI/EXEC (the job's), then answers as usual."""
+
+    lose_next = True
+
+    def pipeline(self, transaction=True, shard_hint=None):
+        pipe = _ReplyLost(self.connection_pool, self.response_callbacks, transaction, shard_hint)
+        pipe.owner = self
+        return pipe
+
+
+class _Anyone:
+    """Groups and a policy that let anyone retry: the check under test is the live run's."""
+
+    def identity(self, user):
+        return user
+
+    def policy(self):
+        return self
+
+    def decide(self, who, command, customer, channel):
+        from types import SimpleNamespace
+        return SimpleNamespace(allowed=True, risky=False)
+
+
+def test_a_queued_job_whose_reply_was_lost_is_not_declared_not_run_and_retry_runs_no_second(
+        redis_url, admin, web, slack_emulator):
+    from bot import messages
+    from bot.job_actions import JobActions
+
+    losing = _LosesExecReply.from_url(redis_url)
+    deps = _deps(losing)
+    deps.policy = _Anyone().policy
+    record = _posted(deps, web)
+    dispatcher = Dispatcher(deps)
+
+    assert dispatcher.enqueue(record, web) is True
+    assert not losing.lose_next   # the reply to the job's transaction was lost indeed
+
+    saved = _deps(admin).requests.get(record.request_id)
+    assert saved.state == "queued" and record.state == "queued"
+    assert Job.exists(record.request_id, connection=admin)
+    Outbox(_deps(admin)).deliver_due(web)
+    thread = [m.text for m in slack_emulator.thread(C_SUPPORT, record.message_ts)[1:]]
+    assert not any("was not run" in text for text in thread)
+
+    # a Retry clicked on a not-run notice while the first run is queued (the notice of a lost
+    # reply that Redis could not settle, or one from before): no second job beside the first
+    _deps(admin).requests.update(record.request_id, state=NOT_RUN)
+    actions = JobActions(deps, _Anyone(), dispatcher)
+    actions.on_action(lambda: None, {"user": {"id": PEOPLE.operator}},
+                      {"action_id": messages.RETRY_ACTION, "value": record.request_id}, web)
+
+    assert not Job.exists(f"{record.request_id}-2", connection=admin)
+    assert _deps(admin).requests.get(record.request_id).state == NOT_RUN
+    said = [e.text for e in slack_emulator.ephemerals(user=PEOPLE.operator, channel=C_SUPPORT)]
+    assert any("Not retried" in text and record.request_id in text for text in said)
+    losing.close()
