@@ -13,6 +13,8 @@ from commands.approval import ApprovalState
 APPROVAL_KEY = "tobitbot:approval:{request_id}"
 BY_MESSAGE_KEY = "tobitbot:approval:msg:{channel}:{ts}"
 PENDING_SET = "tobitbot:approvals:pending"
+# request id -> when it was approved: found by the notifier's sweep if its bot died before queueing it
+APPROVED_SET = "tobitbot:approvals:approved"
 KEEP_SECONDS = 30 * 24 * 3600
 
 Transition = Callable[[ApprovalState], tuple[ApprovalState, str]]
@@ -51,6 +53,13 @@ class ApprovalStore:
         ids = self._redis.zrangebyscore(PENDING_SET, time.time(), "+inf")
         return [s for s in (self.get(i.decode()) for i in ids) if s and s.status == "pending"]
 
+    def approved_before(self, since: float) -> list[str]:
+        """Requests approved before `since` whose sweep has not looked at them yet."""
+        return [rid.decode() for rid in self._redis.zrangebyscore(APPROVED_SET, "-inf", since)]
+
+    def forget_approved(self, request_id: str) -> None:
+        self._redis.zrem(APPROVED_SET, request_id)
+
     def transition(self, request_id: str, step: Transition) -> tuple[ApprovalState, str]:
         key = APPROVAL_KEY.format(request_id=request_id)
         while True:
@@ -67,6 +76,8 @@ class ApprovalStore:
                         pipe.set(key, new.to_json(), ex=KEEP_SECONDS)
                         if new.status != "pending":
                             pipe.zrem(PENDING_SET, request_id)
+                        if new.status == "approved" and old.status != "approved":
+                            pipe.zadd(APPROVED_SET, {request_id: time.time()})
                     pipe.execute()
                     return new, outcome
                 except redis.WatchError:

@@ -83,6 +83,9 @@ class Approvals:
             step = ((lambda s: approval.approve(s, user, role, now)) if verb == "approve"
                     else (lambda s: approval.reject(s, user, now)))
             new, outcome = self.store.transition(request_id, step)
+        if outcome == approval.NOW_APPROVED and not review:
+            self.approved(record, verb, user, new, outcome, client)
+            return
         self.deps.audit.record(f"vote_{verb}", actor=user, request=request_id, customer=state.customer,
                                outcome=outcome, status=new.status, ticket=record.ticket)
         if outcome in ("self", "duplicate", "closed", "expired", "not_requester", approval.OTHER_ROLE):
@@ -93,13 +96,24 @@ class Approvals:
             self.show_progress(record, new, client)
         elif review:
             self.reviewed(record, new, client)
-        elif outcome == approval.NOW_APPROVED:
-            try:
-                self.run_approved(record, new, client)   # first: the message may wait, the job not
-            finally:   # whatever became of the run, the approver sees the decision taken
-                self.show_decision(record, new, client)
         else:
             self.show_decision(record, new, client)
+
+    def approved(self, record, verb: str, user: str, state, outcome: str, client: WebClient) -> None:
+        """The approval is closed from here on, and no second vote runs it: whatever fails before
+        its job is queued marks it not run with a Retry button (a bot that dies here leaves it to
+        the notifier's sweep of approved requests never queued)."""
+        try:
+            self.deps.audit.record(f"vote_{verb}", actor=user, request=record.request_id,
+                                   customer=state.customer, outcome=outcome, status=state.status,
+                                   ticket=record.ticket)
+            self.run_approved(record, state, client)   # first: the message may wait, the job not
+        except Exception as exc:
+            log.exception("approved request %s was not queued", record.request_id)
+            if record.state == "pending_approval":   # not queued, nor marked not run or stale
+                self.dispatcher.not_run(record, client, exc)
+        finally:   # whatever became of the run, the approver sees the decision taken
+            self.show_decision(record, state, client)
 
     def run_approved(self, record, state, client: WebClient) -> None:
         run_approved(self.deps, self.dispatcher, record, state, client)

@@ -46,6 +46,7 @@ def run_approved(deps: BotDeps, dispatcher: Dispatcher, record: RequestRecord, s
         dispatcher.enqueue(record, client)   # which says itself when the job cannot be queued
         return
     deps.requests.update(record.request_id, state=STALE)
+    record.state = STALE
     deps.audit.record("approval_stale", actor="bot", request=record.request_id, customer=record.customer,
                       reason=reason, ticket=record.ticket)
     text = messages.VOTE_REPLIES["stale"].format(command=messages.literal(record.command))

@@ -26,7 +26,7 @@ from slack_sdk import WebClient
 from bot import messages
 from bot.approval_store import ApprovalStore
 from bot.deps import BotDeps
-from bot.request_store import NOT_POSTED, POSTING
+from bot.request_store import NOT_POSTED, NOT_RUN, POSTING, RETRYING
 from bot.slack_outbox import TELL, Outbox, SlackCall, about, error_code, passes
 from commands import events
 from commands.events import OUTCOMES_STREAM, JobEvent
@@ -77,6 +77,7 @@ class Notifier(threading.Thread):
                     self.poll(block_ms=1000)
                     self.outbox.deliver_due(self.client)
                     self.sweep_posting()
+                    self.sweep_not_queued()
                 except redis.ResponseError as exc:
                     if "NOGROUP" not in str(exc):
                         raise
@@ -153,6 +154,34 @@ class Notifier(threading.Thread):
                                       "text": messages.request_left_posting(record.command, request_id)},
                                "request_not_posted", about(record))
             self.outbox.send(self.client, notice, key=f"request_not_posted:{request_id}")
+            swept += 1
+        return swept
+
+    def sweep_not_queued(self) -> int:
+        """End the requests a dead bot left approved (or retried) but never queued: marked not
+        run, audited, and their thread says so with a Retry button; how many. The approval is
+        closed by then, so nothing else would ever run or end them."""
+        since = time.time() - POSTING_SWEEP_S
+        left = [(rid, "pending_approval") for rid in self.approvals.approved_before(since)]
+        left += [(rid, RETRYING) for rid in self.deps.requests.left_in(RETRYING, since)]
+        swept = 0
+        for request_id, state in left:
+            record = self.deps.requests.update(request_id, only_from=state, state=NOT_RUN)
+            if state == RETRYING:
+                self.deps.requests.forget_in(RETRYING, request_id)
+            else:
+                self.approvals.forget_approved(request_id)
+            if record is None:   # queued, not run or stale meanwhile, or its record expired
+                continue
+            self.deps.audit.record("request_not_run", actor="bot", request=request_id,
+                                   customer=record.customer, command=record.command,
+                                   error=f"bot_stopped_while_{state}", ticket=record.ticket)
+            text, blocks = messages.request_not_run(record.requester, record.command, request_id,
+                                                    messages.not_run_bot_stopped())
+            notice = SlackCall("chat_postMessage", {"channel": record.channel, "thread_ts": record.message_ts,
+                                                    "text": text, "blocks": blocks},
+                               "request_not_run", about(record))
+            self.outbox.send(self.client, notice, key=f"request_not_run:{request_id}")
             swept += 1
         return swept
 
