@@ -67,10 +67,10 @@ class JobActions:
             self.run(record, verb, user, not_run, client)
         except Exception as exc:   # left retrying, nothing could take it again: not run, Retry again
             log.exception("%s of request %s failed", verb, request_id)
-            if not_run:
-                self.dispatcher.not_run(record, client, exc)
-            else:
+            if not not_run:
                 raise
+            if record.state == RETRYING:   # not queued (an enqueue that did sets it queued)
+                self.dispatcher.not_run(record, client, exc)
 
     def run(self, record, verb: str, user: str, not_run: bool, client: WebClient) -> None:
         request_id = record.request_id
