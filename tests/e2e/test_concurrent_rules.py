@@ -19,7 +19,7 @@ import uuid
 import pytest
 import redis
 
-from tests.fixtures.slack import PEOPLE, request_id_of
+from tests.fixtures.slack import PEOPLE, request_id_of, letters
 from commands.phone import show_phone
 from commands.rules_recheck import FAX_NUMBERS_LOCK
 from tobitbot.demo_customer import seed_customer
@@ -32,9 +32,6 @@ SUPPORT = "C_SUPPORT"
 OPERATORS = (PEOPLE.operator, PEOPLE.admin, PEOPLE.approver)   # different people, each may add users
 FINAL = (":white_check_mark: Done", ":no_entry: Refused", ":x:")
 
-
-def _letters(n: int) -> str:
-    return "".join(random.choice("abcdefghijklmnop") for _ in range(n))
 
 
 def _tobit(bot_stack, slug: str) -> TobitHttpClient:
@@ -79,7 +76,7 @@ def test_n_plus_one_concurrent_add_users_for_n_free_licences_make_exactly_n(bot_
     slug = f"lic-{uuid.uuid4().hex[:6]}"
     seed_customer(directory, _tobit(bot_stack, slug), slug, display_name="Licence Test GmbH",
                   tobit_url=bot_stack.tobit_url_for(slug), domain=f"{slug}.example", licences=free)
-    names = [f"Lena {_letters(6).title()}" for _ in range(free + 1)]
+    names = [f"Lena {letters(6).title()}" for _ in range(free + 1)]
     before = {m.ts for m in slack.messages(SUPPORT)}
 
     sending = [threading.Thread(target=slack.slash_command,
@@ -123,7 +120,7 @@ def pbx(bot_stack):
 
 
 def _account(directory, slug: str) -> dict:
-    surname = "Fax" + _letters(6)
+    surname = "Fax" + letters(6)
     return directory.create_user(slug, given_name="Nina", surname=surname, display_name=f"Nina {surname}",
                                  email=None, solo=False, marker=uuid.uuid4().hex)
 

@@ -4,11 +4,10 @@ and the add-user modal, through the emulator against the running bot and a real 
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 
-from tests.fixtures.slack import PEOPLE, finished_in, request_id_of
+from tests.fixtures.slack import PEOPLE, finished_in, request_id_of, letters
 
 SUPPORT = "C_SUPPORT"
 OPERATOR, ADMIN = PEOPLE.operator, PEOPLE.admin
@@ -22,16 +21,12 @@ def _reply(slack, user, text, needle, timeout=15):
                                         if needle in e.text + str(e.blocks)), None), timeout=timeout)
 
 
-def _letters() -> str:
-    """A random surname part: R5 refuses digits in a person's name."""
-    return "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex[:5])
-
 
 @pytest.fixture(scope="module")
 def finished(bot_stack):
     """One add-user request that the worker has completed."""
     slack = bot_stack.slack
-    name = f"Jana Jobs{_letters()}"
+    name = f"Jana Jobs{letters()}"
     slack.slash_command(OPERATOR, SUPPORT, text=f'add-user acme "{name}"')
     try:
         request = slack.wait_for(lambda: next((m for m in slack.messages(SUPPORT) if name in m.text),
@@ -111,7 +106,7 @@ def test_add_user_modal_shows_inline_errors_then_creates_the_user(bot_stack):
     assert "SUP-" in bad_ticket.json()["errors"]["ticket"]          # the pattern it must match
     assert slack.views(OPERATOR, "modal")            # still open for correcting
 
-    last = "Modal" + _letters()
+    last = "Modal" + letters()
     accepted = slack.view_submission(OPERATOR, modal.id, _form("acme", "Mona", last, ticket="SUP-4711"))
     assert accepted.status == 200 and not accepted.body.strip()
     assert slack.views(OPERATOR, "modal") == []

@@ -3,24 +3,16 @@ job enqueued first, and what Slack did not take reaches the person once it answe
 
 from __future__ import annotations
 
-import uuid
 
 import pytest
 import redis
 
-from tests.fixtures.slack import PEOPLE, finished_in, request_id_of
+from tests.fixtures.slack import PEOPLE, finished_in, request_id_of, letters
 
 SUPPORT = "C_SUPPORT"
 OPERATOR, APPROVER = PEOPLE.operator, PEOPLE.approver
 
 
-def _letters() -> str:
-    return "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex[:6])
-
-
-@pytest.fixture
-def redis_client(bot_stack):
-    return redis.Redis.from_url(bot_stack.env["TOBITBOT_REDIS_URL"])
 
 
 @pytest.fixture
@@ -51,7 +43,7 @@ def _gave_up_on_the_notice(calls) -> bool:
 
 def test_an_approval_while_chat_update_answers_500_runs_the_job_and_shows_it_once_slack_answers(
         bot_stack, slack, redis_client):
-    given = "Ulla" + _letters()
+    given = "Ulla" + letters()
     sam = bot_stack.directory.create_user("acme", given_name=given, surname="Update", email=None,
                                           display_name=f"{given} Update", solo=False,
                                           marker="test-" + given)["sam"]
@@ -78,7 +70,7 @@ def test_an_approval_while_chat_update_answers_500_runs_the_job_and_shows_it_onc
 
 def test_a_request_slack_would_not_post_is_not_run_and_the_requester_is_told(bot_stack, slack,
                                                                               redis_client):
-    name = f"Paula Postfail{_letters()}"
+    name = f"Paula Postfail{letters()}"
     slack.fail("chat.postMessage", "internal_error",
                match=lambda params: params.get("channel") == SUPPORT and name in str(params.get("text")))
     slack.slash_command(OPERATOR, SUPPORT, text=f'add-user acme "{name}"')
@@ -95,7 +87,7 @@ def test_a_request_slack_would_not_post_is_not_run_and_the_requester_is_told(bot
 
 def test_a_password_lost_while_slack_answers_429_to_everything_is_followed_by_a_reset_notice(bot_stack,
                                                                                             slack):
-    name = f"Lotte Limit{_letters()}"
+    name = f"Lotte Limit{letters()}"
     slack.outage(429, retry_after=1,   # Slack goes down as the password is being shown
                  starts_when=lambda method, params: "New password" in str(params.get("text")))
     slack.slash_command(OPERATOR, SUPPORT, text=f'add-user acme "{name}"')

@@ -3,24 +3,15 @@ of a slash command or an event never make a second job."""
 
 from __future__ import annotations
 
-import uuid
 
-import pytest
 import redis
 
-from tests.fixtures.slack import PEOPLE, finished_in, request_id_of
+from tests.fixtures.slack import PEOPLE, finished_in, request_id_of, letters
 
 SUPPORT = "C_SUPPORT"
 OPERATOR, APPROVER = PEOPLE.operator, PEOPLE.approver
 
 
-def _letters() -> str:
-    return "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex[:6])
-
-
-@pytest.fixture
-def redis_client(bot_stack):
-    return redis.Redis.from_url(bot_stack.env["TOBITBOT_REDIS_URL"])
 
 
 def _runs(client, message) -> int:
@@ -36,7 +27,7 @@ def _enqueued(bot_stack, message) -> int:
 
 
 def test_a_429_is_waited_out_and_the_message_arrives_after_retry_after(bot_stack):
-    slack, name = bot_stack.slack, f"Rita Ratelimit{_letters()}"
+    slack, name = bot_stack.slack, f"Rita Ratelimit{letters()}"
     before = len(slack.calls("chat.postMessage"))
     slack.rate_limit("chat.postMessage", times=1, retry_after=2)
     slack.slash_command(OPERATOR, SUPPORT, text=f'add-user acme "{name}"')
@@ -59,7 +50,7 @@ def test_a_429_is_waited_out_and_the_message_arrives_after_retry_after(bot_stack
 
 
 def test_a_retried_slash_command_makes_one_request_and_one_job(bot_stack, redis_client):
-    slack, name = bot_stack.slack, f"Rolf Retry{_letters()}"
+    slack, name = bot_stack.slack, f"Rolf Retry{letters()}"
     result = slack.slash_command(OPERATOR, SUPPORT, text=f'add-user acme "{name}"', retry_num=2)
     assert result.status == 200
     assert [d.request_headers.get("X-Slack-Retry-Num") for d in slack.deliveries()[-3:]] == \
@@ -74,7 +65,7 @@ def test_a_retried_slash_command_makes_one_request_and_one_job(bot_stack, redis_
 
 def test_a_duplicated_approval_event_runs_the_job_once(bot_stack, redis_client):
     slack = bot_stack.slack
-    given = "Dora" + _letters()
+    given = "Dora" + letters()
     sam = bot_stack.directory.create_user("acme", given_name=given, surname="Doppelt",
                                           display_name=f"{given} Doppelt", email=None, solo=False,
                                           marker="test-" + given)["sam"]

@@ -11,21 +11,17 @@ from __future__ import annotations
 import json
 import re
 import threading
-import uuid
 
 import pytest
 import redis
 
-from tests.fixtures.slack import PEOPLE, finished_in, request_id_of
+from tests.fixtures.slack import PEOPLE, finished_in, request_id_of, letters
 from tobitbot.demo_customer import seed_customer
 
 SUPPORT = "C_SUPPORT"
 OPERATOR = PEOPLE.operator
 BURST = 30
 
-
-def _letters(n: int = 6) -> str:
-    return "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex[:n])
 
 
 @pytest.fixture
@@ -45,7 +41,7 @@ def burst_customer(bot_stack, tobit_simulator):
     """A customer of its own with licences for the whole burst: the shared ones stay free."""
     from workers.tobit import TobitHttpClient
 
-    slug = "burst" + _letters()
+    slug = "burst" + letters()
     seed_customer(bot_stack.directory, TobitHttpClient(tobit_simulator.url_for(slug), tobit_simulator.token),
                   slug, display_name=slug.title() + " GmbH", tobit_url=tobit_simulator.url_for(slug),
                   domain=f"{slug}.example", licences=BURST + 5)
@@ -73,7 +69,7 @@ def _requests_for(slack, name: str) -> list:
 
 def test_a_burst_of_commands_with_slack_slow_and_rate_limiting_is_answered_in_time_and_runs_once(
         bot_stack, slow_slack, burst_customer):
-    slack, tag = slow_slack, _letters()
+    slack, tag = slow_slack, letters()
     names = [f"Berta Burst{tag}{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(BURST)]
     results: dict[str, object] = {}
 
@@ -106,7 +102,7 @@ def test_a_burst_of_commands_with_slack_slow_and_rate_limiting_is_answered_in_ti
 
 def test_the_same_command_again_while_the_first_is_open_is_answered_with_the_first(
         bot_stack, slow_slack, burst_customer):
-    slack, name = slow_slack, f"Wanda Wieder{_letters()}"
+    slack, name = slow_slack, f"Wanda Wieder{letters()}"
     first = slack.slash_command(OPERATOR, SUPPORT, text=f'add-user {burst_customer} "{name}"')
     # typed again, spaced differently: the same command
     again = slack.slash_command(OPERATOR, SUPPORT, text=f'add-user   {burst_customer}  "{name}" ')
