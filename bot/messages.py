@@ -309,7 +309,8 @@ def asked_again(command: str, request_id: str, age_seconds: float, state: str) -
 def not_run_backend(error) -> str:
     """Why a request was not queued: a backend (AD, Tobit, PBX) failed as it was checked again."""
     name = BACKEND_NAMES.get(str(error.backend).lower(), error.backend)
-    return f"{name} did not answer as expected ({error.message})"
+    # escaped as backend_unavailable does: the message can quote what was typed (a name, a login)
+    return f"{name} did not answer as expected ({literal(error.message)})"
 
 
 def not_run_queue(error_kind: str) -> str:

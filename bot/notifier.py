@@ -27,7 +27,7 @@ from bot import messages
 from bot.approval_store import ApprovalStore
 from bot.deps import BotDeps
 from bot.request_store import NOT_POSTED, NOT_RUN, POSTING, RETRYING
-from bot.slack_outbox import TELL, Outbox, SlackCall, about, error_code, passes
+from bot.slack_outbox import NOT_KEPT, TELL, Outbox, SlackCall, about, error_code, passes
 from commands import events
 from commands.events import OUTCOMES_STREAM, JobEvent
 
@@ -46,6 +46,12 @@ def undelivered_text(record, user: str | None) -> str:
     return (f":warning: <@{record.requester}>, the new password{whose} could not be delivered to you, "
             f"neither here nor as a direct message, and it is kept nowhere. Run `{again}` to set "
             "another one.")
+
+
+def stream_order(entry_id: bytes | str) -> tuple[int, int]:
+    """A stream entry id (`ms-n`) as something that compares in the stream's order."""
+    ms, _, n = (entry_id.decode() if isinstance(entry_id, bytes) else entry_id).partition("-")
+    return int(ms), int(n or 0)
 
 
 def ensure_group(client: redis.Redis, start: str = "$") -> None:
@@ -94,8 +100,12 @@ class Notifier(threading.Thread):
         fresh = r.xreadgroup(GROUP, self.consumer, {OUTCOMES_STREAM: ">"}, count=50, block=block_ms)
         entries = list(claimed) + [e for _, batch in (fresh or []) for e in batch]
         parsed = [(eid, JobEvent.from_json(fields[b"event"])) for eid, fields in entries if fields]
-        # only the newest status of each request is worth a chat.update within one batch
-        latest = {ev.request_id: eid for eid, ev in parsed if ev.kind not in (events.SECRET_READY,)}
+        # only the newest status of each request is worth a chat.update within one batch: the
+        # newest by the stream's order (a claimed event may be older or newer than a fresh one)
+        latest: dict[str, bytes] = {}
+        for eid, ev in sorted(parsed, key=lambda entry: stream_order(entry[0])):
+            if ev.kind != events.SECRET_READY:
+                latest[ev.request_id] = eid
         for eid, event in parsed:
             try:
                 self.handle(event, update_status=latest.get(event.request_id) == eid,
@@ -129,8 +139,11 @@ class Notifier(threading.Thread):
         if event.kind in events.FINAL and record.state != event.kind:
             # first: the request's state (Retry/Undo, `jobs`) must not hang on Slack answering
             record = self.deps.requests.update(record.request_id, state=event.kind) or record
-        if update_status:
-            self.update_status(record, messages.status_text(event) + messages.ticket_note(record.ticket))
+        # a step's line after the outcome's would say the request still runs: an older event a
+        # dead bot left pending (claimed a minute later), or another bot's, leaves the line alone
+        if update_status and (event.kind in events.FINAL or record.state not in events.FINAL):
+            self.update_status(record, messages.status_text(event) + messages.ticket_note(record.ticket),
+                               seq=event_id)
         if event.kind in events.FINAL:
             self.client.chat_postMessage(channel=record.channel, thread_ts=record.message_ts,
                                          text=messages.final_text(event),
@@ -185,18 +198,20 @@ class Notifier(threading.Thread):
             swept += 1
         return swept
 
-    def update_status(self, record, text: str) -> None:
+    def update_status(self, record, text: str, seq: str | None = None) -> None:
         """The status line, through the outbox: while Slack has not posted it yet, the kept post
         itself is given the newer text; a status update Slack refuses now is kept, and a newer
-        one replaces it."""
-        if not record.status_ts and self.outbox.revise(f"status:{record.request_id}", text=text):
-            return
+        one replaces it. `seq`: the event's id in the outcomes stream, so that the line follows
+        the events' order, not the order bots handle them in: an older one changes nothing."""
+        if not record.status_ts and self.outbox.revise(f"status:{record.request_id}", seq=seq,
+                                                       text=text) != NOT_KEPT:
+            return   # revised, or the kept post already shows a newer event
         record = self.deps.requests.get(record.request_id) or record   # posted meanwhile?
         if record.status_ts:
             self.outbox.send(self.client, SlackCall("chat_update", {"channel": record.channel,
                                                                     "ts": record.status_ts, "text": text},
                                                     "status", about(record)),
-                             key=f"update:{record.channel}:{record.status_ts}")
+                             key=f"update:{record.channel}:{record.status_ts}", seq=seq)
 
     def deliver_secret(self, event: JobEvent, record) -> None:
         """The secret leaves Redis when it is taken, so a refused ephemeral (the requester is not

@@ -5,9 +5,11 @@ State first, Slack second: callers save what happened (the request, the approval
 job) before they `send`, so Slack refusing a post delays the message, never the work. Each kept
 call has a key: a newer call under the same key (the next update of one message, the newest
 status line) replaces the older one, so a late retry never overwrites what was shown after it.
-Each call is also numbered when it is kept or revised, and nothing older than what a key holds
-or Slack last took under it is kept or sent: a status post's revision, turned into an update
-once Slack posted it, never follows a newer update of that line.
+Each call is also numbered, and nothing older than what a key holds or Slack last took under it
+is kept or sent: a status update by its job event's id in the outcomes stream (a dead bot's
+older event, claimed a minute later, or another bot's, never follows a newer one), other calls
+when they are kept or revised; a status post's revision, turned into an update once Slack
+posted it, never follows a newer update of that line, nor an update the post's text.
 
 A try holds its call for a lease and is fenced by a token: one that outlives the lease changes
 nothing. Tries go out without the SDK's retries (the outbox is the retry), so no try sleeps out
@@ -31,8 +33,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot import messages
 from bot.deps import BotDeps
-from bot.outbox_scripts import (CALLS_KEY, CLAIM, COUNTER_KEY, DONE, DUE_KEY, HOLDER_KEY, KEEP, REVISE,
-                                SEQ_KEY, SETTLE, SHOWN_KEY)
+from bot.outbox_scripts import (CALLS_KEY, CLAIM, DONE, DUE_KEY, HOLDER_KEY, KEEP, REVISE, SEQ_KEY, SETTLE,
+                                SHOWN_KEY)
 
 log = logging.getLogger(__name__)
 LEASE_S = 60            # a process trying a call holds it this long: a dead one's is tried again
@@ -40,6 +42,7 @@ TRY_TIMEOUT_S = 10      # per Web API request; a try makes at most three (TELL),
 MAX_DELAY_S = 30        # between tries while Slack refuses: short, a person waits for the message
 GIVE_UP_S = 24 * 3600
 SHOWN_TTL_S = 2 * GIVE_UP_S   # longer than any older call of the same key can be kept
+NOT_KEPT, REVISED, STALE = 0, 1, 2   # what revise did: nothing kept, revised, refused as older
 TELL = "tell"           # an ephemeral to one person, or a direct message where Slack refuses that
 # Slack's answers that may pass: the call is worth trying again later
 PASSING_SLACK_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error",
@@ -126,39 +129,44 @@ class Outbox:
         self._done = self._redis.register_script(DONE)
         self._quiet_until = 0.0   # Slack said 429: no call of the backlog before Retry-After
 
-    def send(self, client: WebClient, call: SlackCall, key: str | None = None) -> Any:
+    def send(self, client: WebClient, call: SlackCall, key: str | None = None, *,
+             seq: str | None = None) -> Any:
         """Keep the call, then try it now: Slack's answer, or None when it is kept for later
-        (or was refused for good, and audited)."""
+        (or was refused for good, and audited, or refused as older: see `keep`)."""
         key = key or f"{call.purpose}:{secrets.token_hex(6)}"
-        self.keep(key, call)
+        if not self.keep(key, call, seq=seq):
+            return None
         return self.deliver(client, key)
 
-    def keep(self, key: str, call: SlackCall, *, seq: int | None = None, pipe=None) -> bool:
+    def keep(self, key: str, call: SlackCall, *, seq: str | None = None, pipe=None) -> bool:
         """Replace any call kept under `key`; a replaced one keeps its turn (no hammering Slack).
-        A call numbered `seq` (made earlier) is refused when a newer one is kept under the key or
-        Slack took one: an older text must never follow a newer one. `pipe`: as part of the
-        caller's transaction."""
+        A call numbered `seq` (`ms-n`: its event's stream id, or a number drawn earlier) is
+        refused when a newer one is kept under the key or Slack took one: an older text must
+        never follow a newer one. Without `seq` it is numbered now and always kept. `pipe`: as
+        part of the caller's transaction."""
         call = replace(call, first_tried=call.first_tried or time.time())
-        keys = [CALLS_KEY, DUE_KEY, SEQ_KEY, COUNTER_KEY, SHOWN_KEY.format(key=key)]
+        keys = [CALLS_KEY, DUE_KEY, SEQ_KEY, SHOWN_KEY.format(key=key)]
         args = [key, call.to_json(), time.time(), "" if seq is None else seq]
         if pipe is not None:
             self._keep(keys=keys, args=args, client=pipe)
             return True
         return bool(self._keep(keys=keys, args=args))
 
-    def revise(self, key: str, **args: Any) -> bool:
-        """Change the arguments of the call kept under `key`, which counts from now as the newest;
-        False if none is kept (any more). A post revised while Slack is taking it ends as that
-        post and an update of its message."""
+    def revise(self, key: str, *, seq: str | None = None, **args: Any) -> int:
+        """Change the arguments of the call kept under `key`, numbered `seq` (as in `keep`; none:
+        the newest): REVISED, NOT_KEPT if none is kept (any more), STALE if the kept call or the
+        one Slack took is newer. A post revised while Slack is taking it ends as that post and an
+        update of its message."""
         while True:
             raw = self._redis.hget(CALLS_KEY, key)
             if raw is None:
-                return False
+                return NOT_KEPT
             call = SlackCall.from_json(raw)
             revised = replace(call, args={**call.args, **args}).to_json()
-            done = self._revise(keys=[CALLS_KEY, SEQ_KEY, COUNTER_KEY], args=[key, raw, revised])
+            done = self._revise(keys=[CALLS_KEY, SEQ_KEY, SHOWN_KEY.format(key=key)],
+                                args=[key, raw, revised, "" if seq is None else seq])
             if done != -1:
-                return done == 1
+                return int(done)
 
     def is_kept(self, key: str) -> bool:
         return bool(self._redis.hexists(CALLS_KEY, key))
@@ -180,7 +188,7 @@ class Outbox:
                               args=[key, now, now + LEASE_S, token])
         if not claimed:
             return None   # not its turn yet, another process is trying it, or nothing is kept
-        raw, seq = claimed[0], int(claimed[1])
+        raw, seq = claimed[0], claimed[1].decode() if isinstance(claimed[1], bytes) else str(claimed[1])
         call = SlackCall.from_json(raw)
         try:
             answer = self._call(without_retries(client), call)
@@ -188,7 +196,11 @@ class Outbox:
             self._failed(key, raw, call, exc, now, token)
             return None
         self._delivered(call, answer)   # first: a revision that finds no kept call reads the ts
-        done = self._done(keys=[CALLS_KEY, DUE_KEY, SEQ_KEY, HOLDER_KEY, SHOWN_KEY.format(key=key)],
+        shown = SHOWN_KEY.format(key=key)
+        # a post's text is shown in its message: no older update of that message may follow it
+        message_shown = (SHOWN_KEY.format(key=f"update:{answer['channel']}:{answer['ts']}")
+                         if call.ts_field else shown)
+        done = self._done(keys=[CALLS_KEY, DUE_KEY, SEQ_KEY, HOLDER_KEY, shown, message_shown],
                           args=[key, raw, seq, "1" if call.ts_field else "", now, token, SHOWN_TTL_S])
         if int(done[0]) == -1:
             log.warning("the try of %s of request %s outlived its lease; another try holds it now",
@@ -199,7 +211,8 @@ class Outbox:
             update_key = f"update:{channel}:{ts}"
             update = replace(revised, method="chat_update", ts_field=None, first_tried=0.0, attempts=0,
                              args={**_update_args(revised.args), "channel": channel, "ts": ts})
-            if self.keep(update_key, update, seq=int(done[2])):   # unless a newer update came
+            revised_seq = done[2].decode() if isinstance(done[2], bytes) else str(done[2])
+            if self.keep(update_key, update, seq=revised_seq):   # unless a newer update came
                 self.deliver(client, update_key)
         return answer
 

@@ -142,6 +142,13 @@ def _backend_unavailable(word):
     return messages.backend_unavailable(RetryableBackendError("ad", f"no user {word}"))
 
 
+def _not_run_backend(word):
+    """A backend failed as an allowed request was checked again: in the thread, with its error."""
+    from commands.errors import RetryableBackendError
+
+    return messages.not_run_backend(RetryableBackendError("tobit", f"no mailbox {word}"))
+
+
 def _help_topic(word):
     from commands.help import help_text
 
@@ -162,6 +169,7 @@ BUILDERS = {
     "break-glass refusal": _break_glass_refusal,
     "R5 not a person": _person_refusal,
     "backend unavailable": _backend_unavailable,
+    "not run, backend failed": _not_run_backend,
     "help topic": _help_topic,
 }
 
