@@ -22,7 +22,7 @@ cleanup() {
 trap cleanup EXIT
 # a run killed before its cleanup may have left /dev, /proc ... bound in there: never delete
 # through them (rm would walk into the host's /dev)
-findmnt -rno TARGET | grep -E "^$dir(/|$)" | sort -r | while read -r m; do umount -l "$m"; done
+{ findmnt -rno TARGET | grep -E "^$dir(/|$)" || true; } | sort -r | while read -r m; do umount -l "$m"; done
 if findmnt -rno TARGET | grep -qE "^$dir(/|$)"; then
   echo "fresh-machine-check: something is still mounted under $dir; not removing it" >&2; exit 1
 fi
