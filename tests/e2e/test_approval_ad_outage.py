@@ -4,10 +4,9 @@ once AD is back (its plan checked against AD again first)."""
 
 from __future__ import annotations
 
-import uuid
-
 import redis
 
+from tests.fixtures.bot import reset_waiting_for_approval
 from tests.fixtures.slack import PEOPLE, finished_in, request_id_of
 
 SUPPORT = "C_SUPPORT"
@@ -23,17 +22,8 @@ def _actions(bot_stack, request_id: str) -> list[str]:
 
 def test_an_approval_while_ad_is_down_is_kept_and_retry_runs_it_once_ad_is_back(bot_stack):
     slack, samba = bot_stack.slack, bot_stack.samba
-    given = "Ada" + uuid.uuid4().hex[:6]
-    sam = bot_stack.directory.create_user("acme", given_name=given, surname="Down", email=None,
-                                          display_name=f"{given} Down", solo=False,
-                                          marker="test-" + given)["sam"]
-    command = f"reset-password acme {sam}"
-    slack.slash_command(OPERATOR, SUPPORT, text=command)
-    request = slack.wait_for(lambda: next((m for m in slack.messages(SUPPORT)
-                                           if command in m.text and "needs approval" in m.text), None),
-                             timeout=15)
+    sam, request = reset_waiting_for_approval(bot_stack, "Down", SUPPORT)
     client = redis.Redis.from_url(bot_stack.env["TOBITBOT_REDIS_URL"])
-    slack.wait_for(lambda: client.exists(f"tobitbot:approval:msg:{SUPPORT}:{request.ts}"))
     request_id = request_id_of(request)
 
     samba.stop()   # AD goes away between the request and the click

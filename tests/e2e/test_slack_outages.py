@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 import redis
 
+from tests.fixtures.bot import reset_waiting_for_approval
 from tests.fixtures.slack import PEOPLE, finished_in, request_id_of, letters
 
 SUPPORT = "C_SUPPORT"
@@ -43,16 +44,7 @@ def _gave_up_on_the_notice(calls) -> bool:
 
 def test_an_approval_while_chat_update_answers_500_runs_the_job_and_shows_it_once_slack_answers(
         bot_stack, slack, redis_client):
-    given = "Ulla" + letters()
-    sam = bot_stack.directory.create_user("acme", given_name=given, surname="Update", email=None,
-                                          display_name=f"{given} Update", solo=False,
-                                          marker="test-" + given)["sam"]
-    command = f"reset-password acme {sam}"
-    slack.slash_command(OPERATOR, SUPPORT, text=command)
-    request = slack.wait_for(lambda: next((m for m in slack.messages(SUPPORT)
-                                           if command in m.text and "needs approval" in m.text), None),
-                             timeout=15)
-    slack.wait_for(lambda: redis_client.exists(f"tobitbot:approval:msg:{SUPPORT}:{request.ts}"))
+    sam, request = reset_waiting_for_approval(bot_stack, "Update", SUPPORT)
     before = len(slack.calls("chat.update"))
 
     slack.outage(500, methods={"chat.update"})

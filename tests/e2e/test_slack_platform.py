@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import redis
 
+from tests.fixtures.bot import reset_waiting_for_approval
 from tests.fixtures.slack import PEOPLE, finished_in, request_id_of, letters
 
 SUPPORT = "C_SUPPORT"
@@ -65,16 +66,7 @@ def test_a_retried_slash_command_makes_one_request_and_one_job(bot_stack, redis_
 
 def test_a_duplicated_approval_event_runs_the_job_once(bot_stack, redis_client):
     slack = bot_stack.slack
-    given = "Dora" + letters()
-    sam = bot_stack.directory.create_user("acme", given_name=given, surname="Doppelt",
-                                          display_name=f"{given} Doppelt", email=None, solo=False,
-                                          marker="test-" + given)["sam"]
-    command = f"reset-password acme {sam}"
-    slack.slash_command(OPERATOR, SUPPORT, text=command)
-    message = slack.wait_for(lambda: next((m for m in slack.messages(SUPPORT)
-                                           if command in m.text and "needs approval" in m.text), None),
-                             timeout=15)
-    slack.wait_for(lambda: redis_client.exists(f"tobitbot:approval:msg:{SUPPORT}:{message.ts}"))
+    sam, message = reset_waiting_for_approval(bot_stack, "Doppelt", SUPPORT)
 
     first = slack.reaction_added(APPROVER, SUPPORT, message.ts, "white_check_mark")
     again = slack.redeliver(first, retry_num=1)
