@@ -62,23 +62,21 @@ class ApprovalStore:
 
     def transition(self, request_id: str, step: Transition) -> tuple[ApprovalState, str]:
         key = APPROVAL_KEY.format(request_id=request_id)
-        while True:
-            with self._redis.pipeline() as pipe:
-                try:
-                    pipe.watch(key)
-                    raw = pipe.get(key)
-                    if raw is None:
-                        raise KeyError(request_id)
-                    old = ApprovalState.from_json(raw)
-                    new, outcome = step(old)
-                    pipe.multi()
-                    if new != old:
-                        pipe.set(key, new.to_json(), ex=KEEP_SECONDS)
-                        if new.status != "pending":
-                            pipe.zrem(PENDING_SET, request_id)
-                        if new.status == "approved" and old.status != "approved":
-                            pipe.zadd(APPROVED_SET, {request_id: time.time()})
-                    pipe.execute()
-                    return new, outcome
-                except redis.WatchError:
-                    continue
+
+        def change(pipe: redis.client.Pipeline) -> tuple[ApprovalState, str]:
+            raw = pipe.get(key)
+            if raw is None:
+                raise KeyError(request_id)
+            old = ApprovalState.from_json(raw)
+            new, outcome = step(old)
+            pipe.multi()
+            if new != old:
+                pipe.set(key, new.to_json(), ex=KEEP_SECONDS)
+                if new.status != "pending":
+                    pipe.zrem(PENDING_SET, request_id)
+                if new.status == "approved" and old.status != "approved":
+                    pipe.zadd(APPROVED_SET, {request_id: time.time()})
+            return new, outcome
+
+        # redis-py's own WATCH loop: a vote that raced another is decided again on what it wrote
+        return self._redis.transaction(change, key, value_from_callable=True)

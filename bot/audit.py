@@ -36,21 +36,17 @@ class AuditLog:
         entry = bounded({"at": round(time.time(), 3), "action": action,
                          **{k: v for k, v in fields.items() if v is not None}})
         assert_no_secret(entry)
-        while True:
-            with self._redis.pipeline() as pipe:
-                try:
-                    pipe.watch(AUDIT_HEAD)
-                    prev = pipe.get(AUDIT_HEAD)
-                    prev = prev.decode() if prev else GENESIS
-                    digest = entry_hash(prev, entry)
-                    pipe.multi()
-                    pipe.xadd(AUDIT_STREAM, {"entry": json.dumps(entry, ensure_ascii=False),
-                                             "prev": prev, "hash": digest})
-                    pipe.set(AUDIT_HEAD, digest)
-                    entry_id = pipe.execute()[0]
-                    break
-                except redis.WatchError:
-                    continue
+        def append(pipe: redis.client.Pipeline) -> None:
+            prev = pipe.get(AUDIT_HEAD)
+            prev = prev.decode() if prev else GENESIS
+            digest = entry_hash(prev, entry)
+            pipe.multi()
+            pipe.xadd(AUDIT_STREAM, {"entry": json.dumps(entry, ensure_ascii=False),
+                                     "prev": prev, "hash": digest})
+            pipe.set(AUDIT_HEAD, digest)
+
+        # redis-py's own WATCH loop: a writer that raced another links to the new head
+        entry_id = self._redis.transaction(append, AUDIT_HEAD)[0]
         if self._mirror:
             try:
                 self._mirror(entry)

@@ -66,24 +66,22 @@ class RequestStore:
         With `only_from`, only while the request is in that state (None otherwise): two parties
         that may each end a state (the poster and the sweep of requests left posting) end it once."""
         key = REQUEST_KEY.format(request_id=request_id)
-        while True:
-            with self._redis.pipeline() as pipe:
-                try:
-                    pipe.watch(key)
-                    raw = pipe.get(key)
-                    if raw is None:
-                        return None
-                    saved = json.loads(raw)
-                    if only_from is not None and saved.get("state") != only_from:
-                        return None
-                    record = RequestRecord(**{**saved, **changes})
-                    pipe.multi()
-                    pipe.set(key, json.dumps(asdict(record), ensure_ascii=False), keepttl=True)
-                    _index_passing(pipe, record)
-                    pipe.execute()
-                    return record
-                except redis.WatchError:
-                    continue
+
+        def change(pipe: redis.client.Pipeline) -> RequestRecord | None:
+            raw = pipe.get(key)
+            if raw is None:
+                return None
+            saved = json.loads(raw)
+            if only_from is not None and saved.get("state") != only_from:
+                return None
+            record = RequestRecord(**{**saved, **changes})
+            pipe.multi()
+            pipe.set(key, json.dumps(asdict(record), ensure_ascii=False), keepttl=True)
+            _index_passing(pipe, record)
+            return record
+
+        # redis-py's own WATCH loop: read, queue, EXEC, and again from the read if the key moved
+        return self._redis.transaction(change, key, value_from_callable=True)
 
     def left_posting(self, since: float) -> list[str]:
         """Requests that began posting before `since` and are posting still (or were never
